@@ -1,0 +1,109 @@
+"""Taking numbers and working a window's queue. Thin: HTTP in, service call, HTTP out."""
+from __future__ import annotations
+
+from fastapi import APIRouter, Depends, Path, Request
+from fastapi.responses import JSONResponse
+from sqlalchemy.orm import Session
+
+from .. import contract as c
+from ..domain import queue as q
+from ..domain.roles import Role
+from ..services import queue as svc
+from ..services.actors import Actor
+from ..services.hall import ticket_out
+from .deps import AppContext, ctx, idempotent, require
+
+router = APIRouter(tags=["queue"])
+
+WindowNo = Path(ge=1, le=9999)
+STAFF_AT_WINDOW = (Role.CLERK, Role.CASHIER)
+
+
+@router.post("/tickets", status_code=201, response_model=c.TicketOut)
+def issue(body: c.TicketIn, request: Request,
+          actor: Actor = Depends(require(Role.KIOSK, Role.CLERK, Role.MANAGER, Role.ADMIN)),
+          c_: AppContext = Depends(ctx)) -> JSONResponse:
+    def run(s: Session) -> c.TicketOut:
+        t, ahead, est = svc.issue_ticket(
+            s, settings=c_.settings, prefix=body.category, priority=body.priority, actor=actor, now=c_.now(),
+            citizen_name=body.id_card.name if body.id_card else None,
+            citizen_id_number=body.id_card.id_number.upper() if body.id_card else None)
+        return ticket_out(t, category_name=svc.get_category(s, t.prefix).name, waiting_ahead=ahead, est=est)
+    return idempotent(request, c_, actor, run)
+
+
+@router.post("/tickets/requeue", response_model=c.TicketOut)
+def requeue(body: c.RequeueIn, actor: Actor = Depends(require(Role.CLERK, Role.KIOSK, Role.MANAGER)),
+            c_: AppContext = Depends(ctx)) -> c.TicketOut:
+    with c_.db.write() as s:
+        t = svc.requeue(s, settings=c_.settings, number=body.number, actor=actor, now=c_.now())
+        return ticket_out(t)
+
+
+@router.post("/windows/{window_no}/call-next", response_model=c.TicketOut)
+def call_next(window_no: int = WindowNo, actor: Actor = Depends(require(*STAFF_AT_WINDOW)),
+              c_: AppContext = Depends(ctx)) -> c.TicketOut:
+    with c_.db.write() as s:
+        t = svc.call_next(s, settings=c_.settings, window_no=window_no, actor=actor, now=c_.now())
+        return ticket_out(t, category_name=svc.get_category(s, t.prefix).name)
+
+
+def _action_route(action: q.Action, path: str) -> None:
+    def handler(window_no: int = WindowNo, actor: Actor = Depends(require(*STAFF_AT_WINDOW)),
+                c_: AppContext = Depends(ctx)) -> c.TicketOut:
+        with c_.db.write() as s:
+            t = svc.act(s, settings=c_.settings, window_no=window_no, action=action, actor=actor, now=c_.now())
+            return ticket_out(t, category_name=svc.get_category(s, t.prefix).name)
+    handler.__name__ = f"window_{action.value}"
+    router.add_api_route(f"/windows/{{window_no}}/{path}", handler, methods=["POST"], response_model=c.TicketOut)
+
+
+for _a, _p in ((q.Action.RECALL, "recall"), (q.Action.START, "start"), (q.Action.COMPLETE, "complete"),
+               (q.Action.SKIP, "skip")):
+    _action_route(_a, _p)
+
+
+@router.post("/windows/{window_no}/transfer", response_model=c.TicketOut)
+def transfer(body: c.TransferIn, window_no: int = WindowNo, actor: Actor = Depends(require(*STAFF_AT_WINDOW)),
+             c_: AppContext = Depends(ctx)) -> c.TicketOut:
+    with c_.db.write() as s:
+        t = svc.transfer(s, settings=c_.settings, window_no=window_no, to_category=body.to_category,
+                         to_window=body.to_window, actor=actor, now=c_.now())
+        return ticket_out(t)
+
+
+@router.post("/windows/{window_no}/pause", response_model=dict)
+def pause(body: c.PauseIn, window_no: int = WindowNo, actor: Actor = Depends(require(*STAFF_AT_WINDOW)),
+          c_: AppContext = Depends(ctx)) -> dict[str, object]:
+    with c_.db.write() as s:
+        w = svc.pause(s, window_no=window_no, reason=body.reason, actor=actor, now=c_.now())
+        return {"window_no": w.window_no, "paused": True, "reason": w.pause_reason}
+
+
+@router.post("/windows/{window_no}/resume", response_model=dict)
+def resume(window_no: int = WindowNo, actor: Actor = Depends(require(*STAFF_AT_WINDOW)),
+           c_: AppContext = Depends(ctx)) -> dict[str, object]:
+    with c_.db.write() as s:
+        w = svc.resume(s, window_no=window_no, actor=actor, now=c_.now())
+        return {"window_no": w.window_no, "paused": False}
+
+
+@router.post("/windows/{window_no}/sign-out", response_model=dict)
+def sign_out(window_no: int = WindowNo, actor: Actor = Depends(require(*STAFF_AT_WINDOW)),
+             c_: AppContext = Depends(ctx)) -> dict[str, object]:
+    """签退: ends the duty but keeps the token (the clerk may sign in elsewhere)."""
+    with c_.db.write() as s:
+        svc.end_duty(s, actor=actor, now=c_.now(), window_no=window_no)
+    return {"window_no": window_no, "on_duty": False}
+
+
+@router.post("/windows/{window_no}/sign-in", response_model=c.Badge)
+def sign_in(window_no: int = WindowNo, actor: Actor = Depends(require(*STAFF_AT_WINDOW)),
+            c_: AppContext = Depends(ctx)) -> c.Badge:
+    """挂牌上岗 with an existing token (login without a window first)."""
+    from ..models import Staff
+    with c_.db.write() as s:
+        staff = s.get(Staff, actor.id)
+        assert staff is not None
+        svc.start_duty(s, staff=staff, window_no=window_no, now=c_.now())
+        return c.Badge(**svc.badge(s, staff))

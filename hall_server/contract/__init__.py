@@ -1,0 +1,7 @@
+"""THE typed API: every request, response and event model of the hall, by area.
+
+``from hall_server.contract import X`` is all a client needs; nothing here imports the
+database or the web framework (an import-linter contract keeps it so).
+"""
+from .core import *  # noqa: F401,F403
+from .core import API_PREFIX  # noqa: F401

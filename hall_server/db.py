@@ -1,0 +1,102 @@
+"""Engines and transactions.
+
+Writers are serialised: a process-wide lock (the server is the only writer), plus
+``BEGIN IMMEDIATE`` on SQLite and a row lock on the event head on PostgreSQL. Every
+state change appends to one hash chain, so writes are sequential by nature; making
+that explicit removes retry loops and "database is locked" errors under load.
+"""
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event, select
+from sqlalchemy.orm import Session, sessionmaker
+
+log = logging.getLogger(__name__)
+
+
+def _sqlite_engine(url: str, *, immediate: bool) -> Engine:
+    engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30},
+                           pool_size=20, max_overflow=20)
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_conn: Any, _rec: Any) -> None:
+        dbapi_conn.isolation_level = None  # we emit BEGIN ourselves
+        cur = dbapi_conn.cursor()
+        cur.execute("PRAGMA journal_mode=WAL")
+        cur.execute("PRAGMA synchronous=NORMAL")
+        cur.execute("PRAGMA foreign_keys=ON")
+        cur.execute("PRAGMA busy_timeout=30000")
+        cur.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn: Any) -> None:
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+    return engine
+
+
+@dataclass
+class Database:
+    url: str
+    read_engine: Engine = field(init=False)
+    write_engine: Engine = field(init=False)
+    write_lock: threading.Lock = field(default_factory=threading.Lock, init=False)
+    after_commit: list[Callable[[list[Any]], None]] = field(default_factory=list, init=False)
+
+    def __post_init__(self) -> None:
+        if self.url.startswith("sqlite"):
+            self.read_engine = _sqlite_engine(self.url, immediate=False)
+            self.write_engine = _sqlite_engine(self.url, immediate=True)
+        else:
+            self.write_engine = create_engine(self.url, pool_size=20, max_overflow=20, pool_pre_ping=True)
+            # a snapshot and its last seq must agree: one repeatable-read transaction
+            self.read_engine = self.write_engine.execution_options(isolation_level="REPEATABLE READ")
+        self._read = sessionmaker(self.read_engine, expire_on_commit=False)
+        self._write = sessionmaker(self.write_engine, expire_on_commit=False)
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.url.startswith("sqlite")
+
+    @contextmanager
+    def read(self) -> Iterator[Session]:
+        """A consistent read-only snapshot (never commits)."""
+        with self._read() as s:  # close() ends the transaction and keeps loaded objects usable
+            yield s
+
+    @contextmanager
+    def write(self) -> Iterator[Session]:
+        """One write transaction: commit on success, rollback on any error.
+
+        Events appended in the block are published (``after_commit``) only once the
+        commit succeeded, so subscribers never see an event the log does not hold.
+        """
+        with self.write_lock, self._write() as s:
+            s.info["new_events"] = []
+            try:
+                if not self.is_sqlite:
+                    from .models import EventHead
+                    s.execute(select(EventHead.id).where(EventHead.id == 1).with_for_update())
+                yield s
+                s.commit()
+            except BaseException:
+                s.rollback()
+                raise
+            new = s.info.get("new_events", [])
+            # still under the lock: subscribers receive events in seq order
+            if new:
+                for cb in self.after_commit:
+                    try:
+                        cb(new)
+                    except Exception:  # a dead subscriber must not fail the write
+                        log.exception("after-commit hook failed")
+
+    def dispose(self) -> None:
+        self.read_engine.dispose()
+        self.write_engine.dispose()

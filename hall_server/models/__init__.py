@@ -1,0 +1,13 @@
+"""All tables. Each area keeps its tables in its own module; importing this package
+registers every one of them on ``Base.metadata`` (Alembic and tests rely on that)."""
+from .base import Base, UTCDateTime
+from .core import (
+    Category, Department, Device, Duty, Event, EventHead, Idempotency, Pause, Setting,
+    Staff, Ticket, TicketCounter, Token, Window,
+)
+from . import cases, fees, accountability, supervision  # noqa: F401  (area tables)
+
+__all__ = [
+    "Base", "UTCDateTime", "Category", "Department", "Device", "Duty", "Event", "EventHead",
+    "Idempotency", "Pause", "Setting", "Staff", "Ticket", "TicketCounter", "Token", "Window",
+]

@@ -1,0 +1,4 @@
+"""Tables of the fees area (filled in by that area)."""
+from __future__ import annotations
+
+from .base import Base  # noqa: F401

@@ -1,0 +1,314 @@
+"""Queue use cases: issue, call, recall, skip, requeue, transfer, start, complete,
+pause and resume. Each loads, asks the domain, persists and appends its event; the
+caller (``Database.write``) commits once."""
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session
+
+from ..domain import queue as q
+from ..domain.errors import BadInput, Conflict, Forbidden, NotFound
+from ..domain.idcheck import valid_id_number
+from ..domain.privacy import mask_id
+from ..domain.roles import Role
+from ..models import Category, Duty, Pause, Staff, Ticket, TicketCounter, Window
+from ..settings import Settings
+from . import events
+from .actors import Actor
+
+ACTIVE_STATES = (q.TicketState.CALLED, q.TicketState.SERVING)
+
+
+def get_category(session: Session, prefix: str) -> Category:
+    cat = session.scalar(select(Category).where(Category.prefix == prefix))
+    if cat is None or not cat.active:
+        raise NotFound(f"没有业务类别“{prefix}”。", code="category_not_found")
+    return cat
+
+
+def get_window(session: Session, window_no: int) -> Window:
+    w = session.scalar(select(Window).where(Window.window_no == window_no))
+    if w is None:
+        raise NotFound(f"没有 {window_no} 号窗口。", code="window_not_found")
+    return w
+
+
+def duty_at(session: Session, window_no: int) -> Duty | None:
+    return session.scalar(select(Duty).where(Duty.open_window_no == window_no))
+
+
+def require_on_duty(session: Session, window_no: int, actor: Actor) -> tuple[Window, Duty]:
+    """Only the clerk signed in at this window may work its queue."""
+    window = get_window(session, window_no)
+    duty = duty_at(session, window_no)
+    if duty is None or actor.kind != "staff" or duty.staff_id != actor.id:
+        raise Forbidden(f"您不在 {window_no} 号窗口上岗，不能操作该窗口。", code="not_on_duty")
+    return window, duty
+
+
+def _next_seq(session: Session, day: Any, prefix: str) -> int:
+    counter = session.get(TicketCounter, (day, prefix))
+    if counter is None:
+        counter = TicketCounter(business_day=day, prefix=prefix, last=0)
+        session.add(counter)
+        session.flush()
+    counter.last += 1
+    session.flush()
+    return counter.last
+
+
+def waiting_counts(session: Session, day: Any) -> dict[str, int]:
+    rows = session.execute(
+        select(Ticket.prefix, func.count()).where(
+            Ticket.business_day == day, Ticket.state == q.TicketState.WAITING
+        ).group_by(Ticket.prefix)
+    ).all()
+    return {p: n for p, n in rows}
+
+
+def serving_windows(session: Session, prefix: str) -> int:
+    """Windows open (on duty, not paused) that serve this category."""
+    rows = session.execute(
+        select(Window.categories, Window.paused_at).join(Duty, Duty.open_window_no == Window.window_no)
+    ).all()
+    return sum(1 for cats, paused in rows if prefix in (cats or []) and paused is None)
+
+
+def issue_ticket(
+    session: Session, *, settings: Settings, prefix: str, priority: bool, actor: Actor, now: datetime,
+    citizen_name: str | None = None, citizen_id_number: str | None = None,
+) -> tuple[Ticket, int, int]:
+    """Take a number. Returns (ticket, waiting_ahead, estimated minutes)."""
+    cat = get_category(session, prefix)
+    if priority and actor.kind == "device":
+        # 绿色通道 is granted by a person (guide desk, clerk), not self-declared at a kiosk
+        raise Forbidden("绿色通道号须由工作人员发放，请到咨询台办理。", code="priority_needs_staff")
+    if citizen_id_number is not None and not valid_id_number(citizen_id_number):
+        raise BadInput("身份证号码校验不通过，请重新读卡或核对号码。", code="invalid_id_number")
+    day = q.business_day(now, settings.tz)
+    seq = _next_seq(session, day, prefix)
+    number = q.format_number(prefix, seq)
+    ahead = session.scalar(
+        select(func.count()).select_from(Ticket).where(
+            Ticket.business_day == day, Ticket.state == q.TicketState.WAITING, Ticket.prefix == prefix,
+            *( [Ticket.priority.is_(True)] if priority else [] ),
+        )
+    ) or 0
+    est = q.estimate_wait_minutes(waiting_ahead=ahead, serving_windows=serving_windows(session, prefix),
+                                  service_minutes=cat.service_minutes)
+    t = Ticket(business_day=day, prefix=prefix, issued_prefix=prefix, seq=seq, number=number,
+               state=q.TicketState.WAITING, priority=priority, issued_at=now, queued_at=now,
+               source=actor.device_name or actor.staff_no or "", citizen_name=citizen_name,
+               citizen_id_number=citizen_id_number, wait_estimate_min=est)
+    session.add(t)
+    session.flush()
+    data: dict[str, Any] = {"ticket": number, "ticket_id": t.id, "category": prefix, "priority": priority,
+                            "waiting_ahead": ahead, "estimate_min": est, "business_day": day.isoformat()}
+    if citizen_id_number:
+        data["citizen_id_number"] = mask_id(citizen_id_number)  # the log never needs it whole
+    events.append(session, "ticket.issued", actor=actor, at=now, data=data)
+    return t, ahead, est
+
+
+def current_ticket(session: Session, window_no: int) -> Ticket | None:
+    return session.scalar(
+        select(Ticket).where(Ticket.window_no == window_no, Ticket.state.in_(ACTIVE_STATES))
+        .order_by(Ticket.called_at.desc()).limit(1)
+    )
+
+
+def _require_current(session: Session, window_no: int) -> Ticket:
+    t = current_ticket(session, window_no)
+    if t is None:
+        raise Conflict("本窗口当前没有号票。", code="no_current_ticket")
+    return t
+
+
+def _ticket_event(session: Session, type_: str, t: Ticket, *, actor: Actor, now: datetime,
+                  window_no: int | None, **extra: Any) -> None:
+    data: dict[str, Any] = {"ticket": t.number, "ticket_id": t.id, "category": t.prefix,
+                            "state": t.state, "staff_no": actor.staff_no}
+    data.update(extra)
+    events.append(session, type_, actor=actor, at=now, window_no=window_no, data=data)
+
+
+def call_next(session: Session, *, settings: Settings, window_no: int, actor: Actor, now: datetime) -> Ticket:
+    window, duty = require_on_duty(session, window_no, actor)
+    if window.paused_at is not None:
+        raise Conflict("窗口暂停中，请先恢复服务再叫号。", code="window_paused")
+    current = current_ticket(session, window_no)
+    if current is not None:
+        raise q.IllegalMove(q.TicketState(current.state), q.Action.CALL)
+    day = q.business_day(now, settings.tz)
+    cats = list(window.categories or [])
+    rows = session.execute(
+        select(Ticket.id, Ticket.prefix, Ticket.priority, Ticket.queued_at, Ticket.target_window_no)
+        .where(Ticket.business_day == day, Ticket.state == q.TicketState.WAITING)
+        .where((Ticket.target_window_no == window_no) | (Ticket.prefix.in_(cats) & Ticket.target_window_no.is_(None)))
+    ).all()
+    pick = q.pick_next((q.Candidate(*r) for r in rows), window_no=window_no, categories=cats)
+    if pick is None:
+        raise Conflict("当前没有等候的号。", code="queue_empty")
+    t = session.get(Ticket, pick.ticket_id)
+    assert t is not None
+    t.state = q.step(q.TicketState(t.state), q.Action.CALL)
+    t.window_no, t.called_at, t.staff_id, t.target_window_no = window_no, now, actor.id, None
+    session.flush()
+    _ticket_event(session, "ticket.called", t, actor=actor, now=now, window_no=window_no,
+                  waited_s=int((now - t.queued_at).total_seconds()))
+    return t
+
+
+def act(session: Session, *, settings: Settings, window_no: int, action: q.Action, actor: Actor,
+        now: datetime) -> Ticket:
+    """recall / start / complete / skip on the window's current ticket."""
+    require_on_duty(session, window_no, actor)
+    t = _require_current(session, window_no)
+    t.state = q.step(q.TicketState(t.state), action)
+    extra: dict[str, Any] = {}
+    if action is q.Action.RECALL:
+        t.recalls += 1
+        extra["recalls"] = t.recalls
+    elif action is q.Action.START:
+        t.started_at = now
+    elif action is q.Action.COMPLETE:
+        t.completed_at = now
+        extra["served_s"] = int((now - (t.started_at or now)).total_seconds())
+    elif action is q.Action.SKIP:
+        t.skipped_at = now
+    session.flush()
+    _ticket_event(session, f"ticket.{_PAST[action]}", t, actor=actor, now=now, window_no=window_no, **extra)
+    return t
+
+
+_PAST = {q.Action.RECALL: "recalled", q.Action.START: "started", q.Action.COMPLETE: "completed",
+         q.Action.SKIP: "skipped"}
+
+
+def transfer(session: Session, *, settings: Settings, window_no: int, to_category: str | None,
+             to_window: int | None, actor: Actor, now: datetime) -> Ticket:
+    require_on_duty(session, window_no, actor)
+    if (to_category is None) == (to_window is None):
+        raise BadInput("请指定转到的业务类别或窗口（二选一）。", code="transfer_target")
+    if to_category is not None:
+        get_category(session, to_category)
+    if to_window is not None:
+        if to_window == window_no:
+            raise BadInput("不能转给本窗口。", code="transfer_target")
+        get_window(session, to_window)
+    t = _require_current(session, window_no)
+    t.state = q.step(q.TicketState(t.state), q.Action.TRANSFER)
+    if to_category is not None:
+        t.prefix = to_category
+    t.target_window_no = to_window
+    t.window_no, t.queued_at = None, now  # keeps its number; rejoins at the back (or the window's front)
+    session.flush()
+    _ticket_event(session, "ticket.transferred", t, actor=actor, now=now, window_no=window_no,
+                  from_window=window_no, to_category=to_category, to_window=to_window)
+    return t
+
+
+def requeue(session: Session, *, settings: Settings, number: str, actor: Actor, now: datetime) -> Ticket:
+    day = q.business_day(now, settings.tz)
+    t = session.scalar(select(Ticket).where(Ticket.business_day == day, Ticket.number == number))
+    if t is None:
+        raise NotFound(f"今天没有 {number} 号。", code="ticket_not_found")
+    new_state = q.step(q.TicketState(t.state), q.Action.REQUEUE)
+    q.can_requeue(skipped_at=t.skipped_at, requeues=t.requeues,
+                  now=now, window=timedelta(minutes=settings.requeue_window_minutes))
+    last_window = t.window_no
+    t.state, t.requeues, t.window_no, t.queued_at = new_state, t.requeues + 1, None, now
+    t.target_window_no = None
+    session.flush()
+    _ticket_event(session, "ticket.requeued", t, actor=actor, now=now, window_no=last_window)
+    return t
+
+
+def pause(session: Session, *, window_no: int, reason: str, actor: Actor, now: datetime) -> Window:
+    window, _ = require_on_duty(session, window_no, actor)
+    if window.paused_at is not None:
+        raise Conflict("窗口已在暂停中。", code="already_paused")
+    if current_ticket(session, window_no) is not None:
+        raise Conflict("请先办结、转移或过号当前号票，再暂停窗口。", code="ticket_open")
+    reason = reason.strip()
+    if not reason:
+        raise BadInput("暂停须填写原因。", code="reason_required")
+    window.paused_at, window.pause_reason = now, reason
+    session.add(Pause(window_no=window_no, staff_id=actor.id, reason=reason, started_at=now))
+    session.flush()
+    events.append(session, "window.paused", actor=actor, at=now, window_no=window_no,
+                  data={"reason": reason, "staff_no": actor.staff_no})
+    return window
+
+
+def resume(session: Session, *, window_no: int, actor: Actor, now: datetime) -> Window:
+    window, _ = require_on_duty(session, window_no, actor)
+    if window.paused_at is None:
+        raise Conflict("窗口没有暂停。", code="not_paused")
+    return _end_pause(session, window, actor=actor, now=now)
+
+
+def _end_pause(session: Session, window: Window, *, actor: Actor, now: datetime) -> Window:
+    p = session.scalar(select(Pause).where(Pause.window_no == window.window_no, Pause.ended_at.is_(None)))
+    seconds = int((now - window.paused_at).total_seconds()) if window.paused_at else 0
+    if p is not None:
+        p.ended_at, p.seconds = now, seconds
+    window.paused_at, window.pause_reason = None, None
+    session.flush()
+    events.append(session, "window.resumed", actor=actor, at=now, window_no=window.window_no,
+                  data={"paused_s": seconds, "staff_no": actor.staff_no})
+    return window
+
+
+# --- duty (挂牌上岗) ---------------------------------------------------------
+
+def badge(session: Session, staff: Staff) -> dict[str, Any]:
+    from ..models import Department
+    dept = session.get(Department, staff.department_id) if staff.department_id else None
+    return {"staff_no": staff.staff_no, "name": staff.name, "department": dept.name if dept else "",
+            "post": staff.post, "photo_ref": staff.photo_ref, "star_rating": staff.star_rating}
+
+
+def start_duty(session: Session, *, staff: Staff, window_no: int, now: datetime) -> Duty:
+    if not ({Role.CLERK, Role.CASHIER} & {Role(r) for r in staff.role_set}):
+        raise Forbidden("只有窗口人员或收费员可以在窗口上岗。", code="not_window_staff")
+    get_window(session, window_no)
+    other = duty_at(session, window_no)
+    if other is not None and other.staff_id != staff.id:
+        holder = session.get(Staff, other.staff_id)
+        raise Conflict(f"{window_no} 号窗口已由 {holder.name if holder else '他人'}（{holder.staff_no if holder else ''}）上岗，"
+                       "请对方先签退。", code="window_taken")
+    if other is not None:
+        return other
+    mine = session.scalar(select(Duty).where(Duty.staff_id == staff.id, Duty.ended_at.is_(None)))
+    if mine is not None:
+        raise Conflict(f"您已在 {mine.window_no} 号窗口上岗，请先在那里签退。", code="already_on_duty")
+    duty = Duty(staff_id=staff.id, window_no=window_no, started_at=now, open_window_no=window_no)
+    session.add(duty)
+    session.flush()
+    events.append(session, "duty.started", actor=f"staff:{staff.staff_no}", at=now, window_no=window_no,
+                  data={"staff_no": staff.staff_no, "badge": badge(session, staff)})
+    return duty
+
+
+def end_duty(session: Session, *, actor: Actor, now: datetime, window_no: int | None = None) -> Duty | None:
+    q_ = select(Duty).where(Duty.staff_id == actor.id, Duty.ended_at.is_(None))
+    duty = session.scalar(q_)
+    if duty is None:
+        return None
+    if window_no is not None and duty.window_no != window_no:
+        raise Forbidden(f"您不在 {window_no} 号窗口上岗。", code="not_on_duty")
+    if current_ticket(session, duty.window_no) is not None:
+        raise Conflict("请先办结、转移或过号当前号票，再签退。", code="ticket_open")
+    window = get_window(session, duty.window_no)
+    if window.paused_at is not None:
+        _end_pause(session, window, actor=actor, now=now)
+    duty.ended_at, duty.open_window_no = now, None
+    session.flush()
+    events.append(session, "duty.ended", actor=actor, at=now, window_no=duty.window_no,
+                  data={"staff_no": actor.staff_no,
+                        "on_duty_s": int((now - duty.started_at).total_seconds())})
+    return duty
