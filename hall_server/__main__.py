@@ -172,7 +172,10 @@ def cmd_run(settings: Settings, args: argparse.Namespace) -> int:
         from .demo import DEMO_PASSWORD
         _out(f"登录示例：POST /api/v1/auth/login {{\"staff_no\": \"1001\", \"password\": \"{DEMO_PASSWORD}\", \"window_no\": 1}}")
         _out("按 Ctrl+C 停止。")
-    uvicorn.run(app, host=args.host, port=args.port, log_level=args.log_level, ws_ping_interval=20)
+    # keep-alive longer than uvicorn's 5 s: window clients post every few seconds and a
+    # connection closed just as a client reuses it costs that request a retry
+    uvicorn.run(app, host=args.host, port=args.port, log_level=args.log_level, ws_ping_interval=20,
+                timeout_keep_alive=65)
     return 0
 
 
@@ -218,7 +221,16 @@ def main(argv: list[str] | None = None) -> int:
     if args.database_url:
         overrides["database_url"] = args.database_url
     settings = Settings(**overrides)  # type: ignore[arg-type]
-    return int(args.fn(settings, args))
+    from .domain.errors import HallError
+    from .migrate import SchemaTooNew
+    try:
+        return int(args.fn(settings, args))
+    except SchemaTooNew as e:
+        sys.stderr.write(f"{e}\n")
+        return 3
+    except HallError as e:
+        sys.stderr.write(f"{e.message}\n")
+        return 2
 
 
 if __name__ == "__main__":

@@ -7,13 +7,15 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from datetime import datetime
 
-from fastapi import FastAPI, Request
-from fastapi.responses import Response
+import anyio.to_thread
+from fastapi import FastAPI
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from . import migrate
 from .api import admin, auth, errors, hall, queue, ws
 from .api.deps import AppContext, utcnow
 from .api.errors import error_response
+from .domain.errors import TooLarge
 from .api.hub import EventHub
 from .contract import API_PREFIX
 from .db import Database
@@ -39,21 +41,67 @@ def _area_routers() -> list[object]:
     return out
 
 
+class BodyLimit:
+    """Refuse bodies over the limit (413), whether announced by Content-Length or sent
+    chunked. Pure ASGI: no per-request task group, unlike ``@app.middleware``."""
+
+    def __init__(self, app: ASGIApp, *, max_bytes: int) -> None:
+        self.app, self.max_bytes = app, max_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        for name, value in scope.get("headers", ()):
+            if name == b"content-length":  # the server holds the client to what it announced
+                if not value.isdigit() or int(value) > self.max_bytes:
+                    await error_response(413, TooLarge.code, TooLarge.message)(scope, receive, send)
+                    return
+                await self.app(scope, receive, send)
+                return
+        # no length announced (chunked): read it here, up to the limit, then hand it on
+        chunks: list[bytes] = []
+        seen = 0
+        while True:
+            msg = await receive()
+            if msg["type"] != "http.request":  # client went away
+                return
+            body = msg.get("body", b"")
+            seen += len(body)
+            if seen > self.max_bytes:
+                await error_response(413, TooLarge.code, TooLarge.message)(scope, receive, send)
+                return
+            chunks.append(body)
+            if not msg.get("more_body", False):
+                break
+        buffered: list[Message] = [{"type": "http.request", "body": b"".join(chunks), "more_body": False}]
+
+        async def replay() -> Message:
+            return buffered.pop() if buffered else await receive()
+
+        await self.app(scope, replay, send)
+
+
 def create_app(settings: Settings, *, clock: Callable[[], datetime] = utcnow, migrate_db: bool = True) -> FastAPI:
     if settings.is_sqlite:
         settings.data_dir.mkdir(parents=True, exist_ok=True)
     if migrate_db:
         migrate.upgrade(settings.sqlalchemy_url)
     db = Database(settings.sqlalchemy_url)
-    hub = EventHub()
+    hub = EventHub(min_interval=settings.event_frame_ms / 1000)
     db.after_commit.append(hub.publish)
     context = AppContext(settings=settings, db=db, clock=clock, hub=hub)
+    db.after_commit.append(context.actors.on_commit)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         hub.bind(asyncio.get_running_loop())
+        # Writes are serialised (one hash chain); 40 threads queueing for the writer lock
+        # only fight over the GIL and make the lock holder wait: a small pool is faster.
+        anyio.to_thread.current_default_thread_limiter().total_tokens = max(2, settings.worker_threads)
         log.info("hall server ready: %s (%s)", settings.hall_name, settings.sqlalchemy_url.split("@")[-1])
         yield
+        hub.close_all()
         db.dispose()
 
     app = FastAPI(title="政务大厅综合管理系统 API", version="1.0", lifespan=lifespan,
@@ -61,12 +109,7 @@ def create_app(settings: Settings, *, clock: Callable[[], datetime] = utcnow, mi
     app.state.ctx = context
     errors.install(app)
 
-    @app.middleware("http")
-    async def limit_body(request: Request, call_next: Callable) -> Response:  # type: ignore[type-arg]
-        size = request.headers.get("content-length")
-        if size is not None and size.isdigit() and int(size) > settings.max_body_bytes:
-            return error_response(413, "too_large", "请求内容过大。")
-        return await call_next(request)
+    app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
 
     for r in (auth.router, queue.router, hall.router, admin.router, *_area_routers()):
         app.include_router(r, prefix=API_PREFIX)  # type: ignore[arg-type]

@@ -32,13 +32,27 @@ class Settings(BaseSettings):
     requeue_window_minutes: int = 30  # a skipped ticket may rejoin once within this time
     default_service_minutes: float = 8.0  # estimate before there is history
     max_body_bytes: int = 1_000_000
+    worker_threads: int = 12  # request threads; few, since writes are serialised anyway (see notes/server.md)
+    event_frame_ms: int = 50  # under load, at most one event frame per subscriber per this interval
 
     # ratings / follow-up (other areas read these too)
     enquiry_phone: str = "0000-12345678"
     complaint_phone: str = "12345"
     public_base_url: str = "http://127.0.0.1:8080"
+    # accountability (首问负责 / 好差评 / 投诉): limits in working days unless named _minutes
+    inquiry_referral_workdays: int = 1  # default due of a 转办 when the referrer gives none
+    rating_callback_workdays: int = 1  # 差评: call the citizen back within
+    rating_rectify_workdays: int = 15  # 差评: rectify within (counted from the rating)
+    rating_rerate_workdays: int = 5  # 差评: the one re-rating is open this long after rectification
+    rating_evaluator_minutes: int = 30  # an evaluator may rate its window's last service this long after
+    complaint_reply_workdays: int = 5  # 投诉: reply to the citizen within (from registration)
+    star_period_days: int = 90  # 挂牌 star: ratings of the last N days (up to yesterday)
+    star_min_ratings: int = 5  # fewer ratings: no star (one rating must not be readable off it)
+    accountability_sweep_minutes: float = 5.0  # flag overdue inquiries/差评/complaints this often; 0: off
 
     cards_config: Path | None = Field(default=None, description="红黄牌 rules file (TOML)")
+    holidays_config: Path | None = Field(default=None, description="extra holiday years (TOML); "
+                                         "default resources/holidays.toml")
 
     @property
     def tz(self) -> ZoneInfo:

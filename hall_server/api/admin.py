@@ -10,6 +10,7 @@ from .. import contract as c
 from ..domain.errors import NotFound
 from ..domain.roles import Role
 from ..models import Department
+from ..services import admin as svc
 from ..services import auth
 from ..services.actors import Actor
 from .deps import AppContext, ctx, idempotent, require
@@ -48,3 +49,26 @@ def revoke(body: c.RevokeIn, actor: Actor = Depends(require(Role.ADMIN)), c_: Ap
     with c_.db.write() as s:
         n = auth.revoke(s, staff_no=body.staff_no, device=body.device, actor=actor, now=c_.now())
     return {"revoked": n}
+
+
+@router.post("/categories", status_code=201, response_model=c.CategoryAdminOut)
+def add_category(body: c.CategoryIn, request: Request, actor: Actor = Depends(require(Role.ADMIN)),
+                 c_: AppContext = Depends(ctx)) -> JSONResponse:
+    def run(s: Session) -> c.CategoryAdminOut:
+        k = svc.add_category(s, prefix=body.prefix, name=body.name, department_code=body.department_code,
+                             service_minutes=body.service_minutes, sort=body.sort, actor=actor, now=c_.now())
+        return c.CategoryAdminOut(prefix=k.prefix, name=k.name, department_code=body.department_code,
+                                  service_minutes=k.service_minutes, active=k.active)
+    return idempotent(request, c_, actor, run)
+
+
+@router.post("/windows", status_code=201, response_model=c.WindowAdminOut)
+def add_window(body: c.WindowIn, request: Request, actor: Actor = Depends(require(Role.ADMIN)),
+               c_: AppContext = Depends(ctx)) -> JSONResponse:
+    def run(s: Session) -> c.WindowAdminOut:
+        w = svc.add_window(s, window_no=body.window_no, name=body.name, categories=list(body.categories),
+                           department_code=body.department_code, is_fee_window=body.is_fee_window,
+                           actor=actor, now=c_.now())
+        return c.WindowAdminOut(window_no=w.window_no, name=w.name, department_code=body.department_code,
+                                categories=list(w.categories), is_fee_window=w.is_fee_window)
+    return idempotent(request, c_, actor, run)

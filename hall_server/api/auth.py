@@ -8,20 +8,24 @@ from ..domain.errors import HallError, Unauthorized
 from ..domain.roles import ALL_ROLES
 from ..services import auth, queue
 from ..services.actors import Actor
-from .deps import AppContext, bearer, ctx, require
+from .deps import AppContext, bearer, ctx, public, require
 
 router = APIRouter(prefix="/auth", tags=["auth"])
 
 
 @router.post("/login", response_model=c.LoginOut)
-def login(body: c.LoginIn, c_: AppContext = Depends(ctx)) -> c.LoginOut:
+def login(body: c.LoginIn, c_: AppContext = Depends(ctx), _: None = Depends(public)) -> c.LoginOut:
     now = c_.now()
     failure: HallError | None = None
     out: c.LoginOut | None = None
+    with c_.db.read() as s:
+        stored = auth.password_hash_of(s, body.staff_no)
+    ok = auth.check_password(c_.settings, stored, body.password)  # slow: outside the writer lock
     with c_.db.write() as s:
         try:
             res = auth.login(s, settings=c_.settings, staff_no=body.staff_no, password=body.password,
-                             now=now, window_no=body.window_no)
+                             now=now, window_no=body.window_no,
+                             verified_hash=stored if ok else None, checked_hash=None if ok else stored)
             if body.window_no is not None:
                 queue.start_duty(s, staff=res.staff, window_no=body.window_no, now=now)
             out = c.LoginOut(token=res.token, expires_at=res.expires_at, staff_no=res.staff.staff_no,

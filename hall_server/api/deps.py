@@ -3,12 +3,16 @@ and the Idempotency-Key guard every creating POST uses."""
 from __future__ import annotations
 
 import json
+import threading
+import time
+from collections import OrderedDict
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any
 
 from fastapi import Depends, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.encoders import jsonable_encoder
 from fastapi.responses import JSONResponse
 from sqlalchemy import select
@@ -28,6 +32,55 @@ def utcnow() -> datetime:
     return datetime.now(timezone.utc)
 
 
+# event types after which a cached token -> actor answer may be wrong
+_AUTH_EVENT_PREFIXES = ("token.", "staff.", "device.")
+
+
+class ActorCache:
+    """Token -> actor for a few seconds: every request needs its actor, and two queries
+    plus a read transaction per request were a fifth of a queue operation's cost.
+
+    Correctness does not rest on the TTL: expiry is checked against the cached expiry on
+    every request, and any committed ``token.*``/``staff.*``/``device.*`` event (revoke,
+    lock, staff or device change) empties the cache at once. The TTL only bounds how long
+    a change made outside this process (another server on the same PostgreSQL) goes
+    unseen."""
+
+    def __init__(self, ttl_seconds: float = 5.0, max_entries: int = 10_000) -> None:
+        self.ttl, self.max_entries = ttl_seconds, max_entries
+        self._lock = threading.Lock()
+        self._data: OrderedDict[str, tuple[float, Actor, datetime | None]] = OrderedDict()
+        self.generation = 0  # bumped by clear(): an answer read before a clear is not stored
+
+    def get(self, token: str) -> tuple[Actor, datetime | None] | None:
+        with self._lock:
+            hit = self._data.get(token)
+            if hit is None:
+                return None
+            if time.monotonic() - hit[0] > self.ttl:
+                del self._data[token]
+                return None
+            return hit[1], hit[2]
+
+    def put(self, token: str, actor: Actor, expires_at: datetime | None, *, generation: int | None = None) -> None:
+        with self._lock:
+            if generation is not None and generation != self.generation:
+                return  # resolved before a revoke/lock committed: may be stale
+            self._data[token] = (time.monotonic(), actor, expires_at)
+            while len(self._data) > self.max_entries:
+                self._data.popitem(last=False)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._data.clear()
+            self.generation += 1
+
+    def on_commit(self, events: list[dict[str, Any]]) -> None:
+        """``Database.after_commit`` hook."""
+        if any(str(e.get("type", "")).startswith(_AUTH_EVENT_PREFIXES) for e in events):
+            self.clear()
+
+
 @dataclass
 class AppContext:
     """Everything a router needs, built once in ``app.create_app``."""
@@ -35,12 +88,14 @@ class AppContext:
     db: Database
     clock: Callable[[], datetime] = utcnow
     hub: Any = None
+    actors: ActorCache = field(default_factory=ActorCache)
 
     def now(self) -> datetime:
         return self.clock()
 
 
-def ctx(request: Request) -> AppContext:
+async def ctx(request: Request) -> AppContext:
+    # async on purpose: a sync dependency costs a thread-pool hop per request
     return request.app.state.ctx  # type: ignore[no-any-return]
 
 
@@ -52,25 +107,45 @@ def bearer(request: Request) -> str:
     return token.strip()
 
 
-def current_actor(request: Request, c: AppContext = Depends(ctx)) -> Actor:
+async def current_actor(request: Request, c: AppContext = Depends(ctx)) -> Actor:
     token = bearer(request)
-    with c.db.read() as s:
-        actor = auth.resolve(s, token=token, now=c.now())
+    hit = c.actors.get(token)
+    if hit is None:
+        gen = c.actors.generation
+        hit = await run_in_threadpool(_resolve, c, token)
+        c.actors.put(token, *hit, generation=gen)
+    actor, expires_at = hit
+    if expires_at is not None and expires_at <= c.now():
+        raise Unauthorized("登录已过期，请重新登录。", code="token_expired")
     request.state.actor = actor
     return actor
+
+
+def _resolve(c: AppContext, token: str) -> tuple[Actor, datetime | None]:
+    with c.db.read() as s:
+        return auth.resolve_token(s, token=token, now=c.now())
 
 
 def require(*roles: Role) -> Callable[..., Actor]:
     """Dependency factory: the endpoint names the roles it allows, nothing else passes."""
     allowed = frozenset(roles)
 
-    def dep(actor: Actor = Depends(current_actor)) -> Actor:
+    async def dep(actor: Actor = Depends(current_actor)) -> Actor:
         if not actor.roles & allowed:
             raise Forbidden("您的角色无权执行此操作。", code="forbidden_role")
         return actor
 
     dep.allowed_roles = allowed  # type: ignore[attr-defined]  # read by the auth-matrix test
     return dep
+
+
+def public() -> None:
+    """Marks an endpoint deliberately open (sign-in, health): ``Depends(public)``. The
+    auth-matrix test treats an endpoint with neither this nor ``require`` as a bug."""
+
+
+public.public = True  # type: ignore[attr-defined]
+public.allowed_roles = frozenset()  # type: ignore[attr-defined]
 
 
 def idempotent(

@@ -6,6 +6,7 @@ import logging
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from ..domain.errors import HallError
@@ -40,6 +41,18 @@ def install(app: FastAPI) -> None:
             fields.append(loc or "请求体")
         msg = "提交的数据格式不正确" + (f"：{'、'.join(fields)}" if fields else "") + "。"
         return error_response(422, "invalid_input", msg)
+
+    @app.exception_handler(OperationalError)
+    async def _db_busy(request: Request, exc: OperationalError) -> JSONResponse:
+        # the database is unreachable or busy: the client may retry (with its Idempotency-Key)
+        log.error("database error on %s %s: %s", request.method, request.url.path, exc)
+        return error_response(503, "database_unavailable", "数据库暂时不可用，请稍后重试。")
+
+    @app.exception_handler(Exception)
+    async def _bug(request: Request, exc: Exception) -> JSONResponse:
+        # a bug: logged with its traceback; the client gets the same JSON shape, never a bare page
+        log.error("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
+        return error_response(500, "internal_error", "服务器内部错误，已记录，请联系系统管理员。")
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:

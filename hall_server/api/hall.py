@@ -11,7 +11,7 @@ from ..models import Event
 from ..services import events as ev
 from ..services.actors import Actor
 from ..services.hall import snapshot
-from .deps import AppContext, ctx, require
+from .deps import AppContext, ctx, public, require
 
 router = APIRouter(tags=["hall"])
 
@@ -50,6 +50,6 @@ def verify(actor: Actor = Depends(require(Role.SUPERVISOR, Role.ADMIN)), c_: App
 
 
 @router.get("/health", response_model=dict)
-def health(c_: AppContext = Depends(ctx)) -> dict[str, object]:
+def health(c_: AppContext = Depends(ctx), _: None = Depends(public)) -> dict[str, object]:
     with c_.db.read() as s:
         return {"ok": True, "last_seq": ev.last_seq(s), "hall": c_.settings.hall_name}

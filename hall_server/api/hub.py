@@ -2,7 +2,13 @@
 
 Writers run in worker threads; they hand each committed batch to the event loop,
 which serialises it once (masked and unmasked) and queues it for every subscriber.
-A subscriber that falls too far behind is dropped and resyncs from its last seq.
+Under load, commits that arrive within ``min_interval`` of the last flush are held and
+sent together: with 200 subscribers, one frame per commit would be 200 sends per
+operation, far more than the operations themselves. When the hall is quiet an event
+goes out at once; when it is busy each subscriber gets at most one frame per interval.
+Each subscriber's queue is bounded: one that falls too far behind (a frozen display
+PC, a dead link) is dropped and told so, and resyncs from its last seq. A slow
+reader must never make the hall wait or the server's memory grow.
 """
 from __future__ import annotations
 
@@ -16,14 +22,41 @@ from ..domain.privacy import mask_data
 
 log = logging.getLogger(__name__)
 
-MAX_BACKLOG = 2000  # batches
+MAX_BACKLOG = 2000  # frames queued per subscriber before it counts as lagging
+MIN_INTERVAL = 0.05  # seconds between frames to one subscriber under load (settings.event_frame_ms)
+
+Batch = list[tuple[int, str]]
+
+
+@dataclass(frozen=True, slots=True)
+class Frame:
+    """Events of one flush, encoded once and shared by every subscriber of a kind."""
+    items: Batch  # (seq, event JSON) in seq order
+    text: str  # the whole frame: a JSON array of the items
+
+    @classmethod
+    def of(cls, items: Batch) -> "Frame":
+        return cls(items, "[" + ",".join(t for _, t in items) + "]")
 
 
 @dataclass(eq=False)
 class Subscriber:
     unmasked: bool
-    queue: asyncio.Queue[list[tuple[int, str]] | None] = field(default_factory=lambda: asyncio.Queue(MAX_BACKLOG))
+    queue: asyncio.Queue[Frame | None] = field(default_factory=lambda: asyncio.Queue(MAX_BACKLOG))
     overflowed: bool = False
+    closed: bool = False
+
+    def wake_closed(self) -> None:
+        """Mark closed and make sure a waiting sender wakes up (even on a full queue)."""
+        self.closed = True
+        try:
+            self.queue.put_nowait(None)
+        except asyncio.QueueFull:
+            try:
+                self.queue.get_nowait()
+                self.queue.put_nowait(None)
+            except (asyncio.QueueEmpty, asyncio.QueueFull):
+                pass
 
 
 def encode(event: dict[str, Any], *, unmasked: bool) -> str:
@@ -34,9 +67,13 @@ def encode(event: dict[str, Any], *, unmasked: bool) -> str:
 
 
 class EventHub:
-    def __init__(self) -> None:
+    def __init__(self, *, min_interval: float = MIN_INTERVAL) -> None:
         self.loop: asyncio.AbstractEventLoop | None = None
         self.subscribers: set[Subscriber] = set()
+        self.min_interval = min_interval
+        self._pending: list[dict[str, Any]] = []
+        self._flush_at: asyncio.TimerHandle | None = None
+        self._last_flush = float("-inf")
 
     def bind(self, loop: asyncio.AbstractEventLoop) -> None:
         self.loop = loop
@@ -49,33 +86,62 @@ class EventHub:
     def unsubscribe(self, sub: Subscriber) -> None:
         self.subscribers.discard(sub)
 
+    def close_all(self) -> None:
+        """At shutdown: wake every sender so its socket closes instead of hanging."""
+        if self._flush_at is not None:
+            self._flush_at.cancel()
+            self._flush_at = None
+        for sub in list(self.subscribers):
+            sub.wake_closed()
+        self.subscribers.clear()
+
     def publish(self, events: list[dict[str, Any]]) -> None:
-        """Called from a writer thread right after its commit (under the writer lock)."""
+        """Called from a writer thread right after its commit (under the writer lock,
+        so batches reach the loop in seq order)."""
         loop = self.loop
         if loop is None or loop.is_closed() or not self.subscribers:
             return
-        loop.call_soon_threadsafe(self._fanout, events)
+        try:
+            loop.call_soon_threadsafe(self._collect, events)
+        except RuntimeError:  # loop closed between the check and the call (shutdown)
+            pass
+
+    def _collect(self, events: list[dict[str, Any]]) -> None:
+        """On the loop: send now if the last frame is old enough, else at the next slot."""
+        self._pending.extend(events)
+        if self._flush_at is not None:
+            return
+        assert self.loop is not None
+        wait = self._last_flush + self.min_interval - self.loop.time()
+        if wait <= 0:
+            self._flush()
+        else:
+            self._flush_at = self.loop.call_later(wait, self._flush)
+
+    def _flush(self) -> None:
+        self._flush_at = None
+        if self.loop is not None:
+            self._last_flush = self.loop.time()
+        events, self._pending = self._pending, []
+        if events:
+            self._fanout(events)
 
     def _fanout(self, events: list[dict[str, Any]]) -> None:
-        plain: list[tuple[int, str]] | None = None
-        masked: list[tuple[int, str]] | None = None
+        plain: Frame | None = None
+        masked: Frame | None = None
         for sub in list(self.subscribers):
             if sub.unmasked:
                 if plain is None:
-                    plain = [(e["seq"], encode(e, unmasked=True)) for e in events]
-                batch = plain
+                    plain = Frame.of([(e["seq"], encode(e, unmasked=True)) for e in events])
+                frame = plain
             else:
                 if masked is None:
-                    masked = [(e["seq"], encode(e, unmasked=False)) for e in events]
-                batch = masked
+                    masked = Frame.of([(e["seq"], encode(e, unmasked=False)) for e in events])
+                frame = masked
             try:
-                sub.queue.put_nowait(batch)
+                sub.queue.put_nowait(frame)
             except asyncio.QueueFull:
                 sub.overflowed = True
                 self.subscribers.discard(sub)
-                try:
-                    sub.queue.get_nowait()
-                    sub.queue.put_nowait(None)  # wake it so it can close and resync
-                except (asyncio.QueueEmpty, asyncio.QueueFull):
-                    pass
+                sub.wake_closed()
                 log.warning("dropped a lagging event subscriber")

@@ -4,4 +4,8 @@
 database or the web framework (an import-linter contract keeps it so).
 """
 from .core import *  # noqa: F401,F403
+from .cases import *  # noqa: F401,F403
+from .accountability import *  # noqa: F401,F403
+from .fees import *  # noqa: F401,F403
+from .supervision import *  # noqa: F401,F403
 from .core import API_PREFIX  # noqa: F401

@@ -6,7 +6,7 @@ in the database or the web framework.
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -100,6 +100,40 @@ class DeviceOut(Model):
 class RevokeIn(Model):
     staff_no: str | None = Field(default=None, max_length=20)
     device: str | None = Field(default=None, max_length=60)
+
+
+class CategoryIn(Model):
+    prefix: str = Prefix
+    name: str = Field(min_length=1, max_length=60)
+    department_code: str | None = Field(default=None, max_length=32)
+    service_minutes: float = Field(default=8.0, gt=0, le=480)
+    sort: int = Field(default=0, ge=0, le=1000)
+
+
+class CategoryAdminOut(Model):
+    prefix: str
+    name: str
+    department_code: str | None = None
+    service_minutes: float
+    active: bool = True
+
+
+class WindowIn(Model):
+    window_no: int = Field(ge=1, le=9999)
+    name: str = Field(min_length=1, max_length=60)
+    department_code: str | None = Field(default=None, max_length=32)
+    # the categories this window serves, in the order it serves them
+    categories: list[Annotated[str, Field(min_length=1, max_length=1, pattern=r"^[A-Z]$")]] = Field(
+        min_length=1, max_length=24)
+    is_fee_window: bool = False
+
+
+class WindowAdminOut(Model):
+    window_no: int
+    name: str
+    department_code: str | None = None
+    categories: list[str]
+    is_fee_window: bool = False
 
 
 # --- queue -----------------------------------------------------------------

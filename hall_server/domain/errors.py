@@ -47,3 +47,9 @@ class Conflict(HallError):
     status = 409
     code = "conflict"
     message = "当前状态下不能执行此操作。"
+
+
+class TooLarge(HallError):
+    status = 413
+    code = "too_large"
+    message = "请求内容过大。"

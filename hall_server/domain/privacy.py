@@ -12,7 +12,7 @@ def mask_id(value: str) -> str:
     """110101********1234: region kept for the clerk, birth date hidden."""
     if not value:
         return value
-    if len(value) <= 8:
+    if len(value) <= 10:  # too short to keep 6 + 4 and still hide anything
         return value[:1] + "*" * (len(value) - 1)
     return value[:6] + "*" * (len(value) - 10) + value[-4:]
 

@@ -93,10 +93,30 @@ class LoginResult:
     expires_at: datetime
 
 
+def password_hash_of(session: Session, staff_no: str) -> str | None:
+    return session.scalar(select(Staff.password_hash).where(Staff.staff_no == staff_no))
+
+
+def check_password(settings: Settings, password_hash: str | None, password: str) -> bool:
+    """The slow, memory-hard part of a sign-in, meant to run outside the writer lock."""
+    if password_hash is None:
+        return False
+    try:
+        return bool(hasher(settings).verify(password_hash, password))
+    except (VerificationError, InvalidHashError):
+        return False
+
+
 def login(session: Session, *, settings: Settings, staff_no: str, password: str, now: datetime,
-          window_no: int | None = None) -> LoginResult:
+          window_no: int | None = None, verified_hash: str | None = None,
+          checked_hash: str | None = None) -> LoginResult:
     """Check the password, counting failures; the caller commits even on failure so the
-    failure count sticks (the API does this via ``LoginFailed``)."""
+    failure count sticks (the API does this via ``LoginFailed``).
+
+    ``verified_hash``: the hash the caller already checked ``password`` against outside
+    the transaction (argon2 takes tens of ms; holding the writer lock meanwhile would
+    stall every window). It counts only if it is still the stored hash. ``checked_hash``:
+    the hash the caller checked and found *not* matching (no need to hash again)."""
     staff = session.scalar(select(Staff).where(Staff.staff_no == staff_no))
     if staff is None or not staff.active:
         raise LoginFailed("工号或密码错误。")
@@ -105,7 +125,10 @@ def login(session: Session, *, settings: Settings, staff_no: str, password: str,
         raise LoginFailed(f"连续输错密码次数过多，账号已锁定，请 {minutes} 分钟后再试或联系管理员。",
                           code="account_locked")
     try:
-        hasher(settings).verify(staff.password_hash, password)
+        if checked_hash is not None and checked_hash == staff.password_hash:
+            raise VerificationError()
+        if verified_hash is None or verified_hash != staff.password_hash:
+            hasher(settings).verify(staff.password_hash, password)
     except (VerificationError, InvalidHashError):
         staff.failed_logins += 1
         if staff.failed_logins >= settings.lockout_attempts:
@@ -133,6 +156,11 @@ class LoginFailed(Unauthorized):
 
 
 def resolve(session: Session, *, token: str, now: datetime) -> Actor:
+    return resolve_token(session, token=token, now=now)[0]
+
+
+def resolve_token(session: Session, *, token: str, now: datetime) -> tuple[Actor, datetime | None]:
+    """The actor behind a bearer token, and when the token expires (for callers that cache)."""
     row = session.scalar(select(Token).where(Token.token_hash == hash_token(token)))
     if row is None or row.revoked_at is not None:
         raise Unauthorized("登录已失效，请重新登录。", code="invalid_token")
@@ -144,12 +172,12 @@ def resolve(session: Session, *, token: str, now: datetime) -> Actor:
             raise Unauthorized("账号已停用。", code="invalid_token")
         return Actor(kind="staff", id=staff.id, name=staff.name,
                      roles=frozenset(Role(r) for r in staff.role_set), staff_no=staff.staff_no,
-                     window_no=row.window_no, department_id=staff.department_id)
+                     window_no=row.window_no, department_id=staff.department_id), row.expires_at
     device = session.get(Device, row.device_id)
     if device is None or not device.active:
         raise Unauthorized("设备已停用。", code="invalid_token")
     return Actor(kind="device", id=device.id, name=device.name, roles=frozenset({Role(device.kind)}),
-                 device_name=device.name, window_no=device.window_no)
+                 device_name=device.name, window_no=device.window_no), row.expires_at
 
 
 def revoke(session: Session, *, token: str | None = None, staff_no: str | None = None,

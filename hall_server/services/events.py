@@ -5,7 +5,7 @@ from collections.abc import Iterator
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
 from ..domain import audit
@@ -23,23 +23,24 @@ def append(
     """
     data = dict(data or {})
     actor_id = actor if isinstance(actor, str) else actor.ident
-    head = session.get(EventHead, 1)
-    if head is None:
-        head = EventHead(id=1, seq=0, hash=audit.GENESIS)
-        session.add(head)
-        session.flush()
-    seq = head.seq + 1
+    # Core statements, not the unit of work: this runs in every write of the hall, and
+    # the ORM's flush machinery was a third of a queue operation's cost
+    tip = session.execute(select(EventHead.seq, EventHead.hash).where(EventHead.id == 1)).first()
+    if tip is None:
+        session.execute(insert(EventHead).values(id=1, seq=0, hash=audit.GENESIS))
+        prev_seq, prev_hash = 0, audit.GENESIS
+    else:
+        prev_seq, prev_hash = tip
+    seq = prev_seq + 1
     h = audit.event_hash(seq=seq, at=at, actor=actor_id, window_no=window_no, type=type,
-                         data=data, prev_hash=head.hash)
-    ev = Event(
-        seq=seq, at=at, actor=actor_id, window_no=window_no, type=type, data=data,
-        prev_hash=head.hash, hash=h,
-        case_no=_str(data.get("case_no")), ticket_no=_str(data.get("ticket")),
-        staff_no=_str(data.get("staff_no")) or (None if isinstance(actor, str) else actor.staff_no),
-    )
-    session.add(ev)
-    head.seq, head.hash = seq, h
-    session.flush()
+                         data=data, prev_hash=prev_hash)
+    row = dict(seq=seq, at=at, actor=actor_id, window_no=window_no, type=type, data=data,
+               prev_hash=prev_hash, hash=h,
+               case_no=_str(data.get("case_no")), ticket_no=_str(data.get("ticket")),
+               staff_no=_str(data.get("staff_no")) or (None if isinstance(actor, str) else actor.staff_no))
+    session.execute(insert(Event).values(**row))
+    session.execute(update(EventHead).where(EventHead.id == 1).values(seq=seq, hash=h))
+    ev = Event(**row)  # a detached copy for the caller (ev.seq etc.); the row is already written
     session.info.setdefault("new_events", []).append(event_dict(ev))
     return ev
 
@@ -54,8 +55,8 @@ def event_dict(ev: Event) -> dict[str, Any]:
 
 
 def last_seq(session: Session) -> int:
-    head = session.get(EventHead, 1)
-    return head.seq if head else 0
+    seq = session.scalar(select(EventHead.seq).where(EventHead.id == 1))
+    return int(seq) if seq is not None else 0
 
 
 def rows(session: Session, *, after: int = 0, batch: int = 5000) -> Iterator[audit.ChainRow]:

@@ -1,0 +1,71 @@
+"""Wiring: the one place that builds the client's objects and hands them to a mode."""
+from __future__ import annotations
+
+import logging
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtWidgets import QApplication, QWidget
+
+from . import modes
+from .bridge import MessageBridge
+from .config import ClientConfig
+from .connection import Connection
+from .context import ClientContext
+from .devices import Devices
+from .state import HallState
+from .store import HallStore
+
+log = logging.getLogger(__name__)
+
+STYLE = Path(__file__).resolve().parent.parent / "resources" / "style.qss"
+
+
+def qt_app(argv: list[str] | None = None) -> QApplication:
+    """The QApplication with the hall's style and a font that renders Chinese."""
+    from resources.fonts import install_app_font
+    app = QApplication.instance() or QApplication(argv if argv is not None else sys.argv[:1])
+    assert isinstance(app, QApplication)
+    if not app.property("hall_styled"):
+        install_app_font()
+        if STYLE.is_file():
+            app.setStyleSheet(STYLE.read_text(encoding="utf-8"))
+        app.setProperty("hall_styled", True)
+    return app
+
+
+@dataclass
+class ClientApp:
+    """One built client: its context, its top widget and the mode's name."""
+
+    ctx: ClientContext
+    widget: QWidget
+    mode: str
+
+    def close(self) -> None:
+        self.widget.close()
+        self.ctx.api.close()
+        self.ctx.devices.close()
+
+
+def build(config: ClientConfig, mode: str, *, devices: Devices | None = None, strict: bool = False,
+          widget: bool = True) -> ClientApp:
+    """Build the objects, the mode's widget, and start following the hall (device modes)."""
+    bridge = MessageBridge(strict=strict)
+    api = Connection(config)
+    store = HallStore(api, refresh_s=config.snapshot_refresh_s)
+    if devices is None:
+        devices = Devices.from_config(config.devices, bridge=bridge)
+    devices.bridge = bridge
+    ctx = ClientContext(config=config, api=api, store=store, devices=devices, bridge=bridge)
+
+    def hall_name(state: HallState) -> None:
+        devices.hall_name = config.hall_name or state.hall_name
+        devices.hall_tz = state.timezone
+    store.changed.connect(hall_name)
+    w: Any = modes.load(mode).create(ctx, config) if widget else QWidget()
+    if api.token:
+        api.start_stream()
+    return ClientApp(ctx=ctx, widget=w, mode=mode)

@@ -1,0 +1,529 @@
+"""Intake (受理) and the case lifecycle: load → domain rule → persist + events, one transaction.
+
+Every decision a clerk takes on a case is an event carrying ``case_no``, ``matter_code``,
+``ticket`` and ``staff_no``, so the case's whole history (ticket, intake, fees, rating)
+is one query on the indexed ``events.case_no`` column.
+"""
+from __future__ import annotations
+
+import hmac
+import logging
+import secrets
+from datetime import date, datetime, time, timedelta, timezone
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import Session
+
+from .. import contract as c
+from ..domain import cases as dc
+from ..domain.catalog import FORM_LABELS, MaterialForm, MatterKind
+from ..domain.errors import BadInput, NotFound
+from ..domain.privacy import mask_id, mask_name, mask_phone
+from ..domain.workdays import UNIT_LABELS, LimitUnit, WorkCalendar, package_data, parse_config
+from ..models import Department, Event, Staff, Ticket
+from ..models.cases import Case, CaseCounter, CaseNotice, Matter
+from ..reports.notices import NoticeData, render
+from ..settings import Settings
+from . import catalog as catalog_svc
+from . import events
+from .actors import Actor
+from .queue import current_ticket, require_on_duty
+
+log = logging.getLogger(__name__)
+
+
+# --- the working-day calendar ----------------------------------------------------
+
+def _config_text(path: Path | None) -> str:
+    if path is not None:
+        return path.read_text(encoding="utf-8")
+    return resources.files("resources").joinpath("holidays.toml").read_text(encoding="utf-8")
+
+
+@lru_cache(maxsize=8)
+def _calendar(path: str) -> WorkCalendar:
+    cfg = parse_config(_config_text(Path(path) if path else None))
+    cal = WorkCalendar.from_sources(package=package_data(), config=cfg)
+    log.info("working-day calendar covers %s..%s (provisional: %s)", min(cal.covered_years),
+             max(cal.covered_years), sorted(cal.provisional_years))
+    return cal
+
+
+def calendar(settings: Settings) -> WorkCalendar:
+    return _calendar(str(settings.holidays_config or ""))
+
+
+def local_day(at: datetime, settings: Settings) -> date:
+    return at.astimezone(settings.tz).date()
+
+
+def _fmt_day(d: date | None) -> str:
+    return f"{d.year}年{d.month:02d}月{d.day:02d}日" if d else ""
+
+
+def _fmt_at(at: datetime, settings: Settings) -> str:
+    loc = at.astimezone(settings.tz)
+    return f"{_fmt_day(loc.date())} {loc:%H:%M}"
+
+
+# --- loading ---------------------------------------------------------------------
+
+def get_case(session: Session, case_no: str) -> Case:
+    case = session.scalar(select(Case).where(Case.case_no == case_no.strip().upper()))
+    if case is None:
+        raise NotFound(f"没有编号为 {case_no} 的办件。", code="case_not_found")
+    return case
+
+
+def _next_case_no(session: Session, prefix: str, day: date) -> str:
+    counter = session.get(CaseCounter, (day, prefix))
+    if counter is None:
+        counter = CaseCounter(business_day=day, prefix=prefix, last=0)
+        session.add(counter)
+        session.flush()
+    counter.last += 1
+    session.flush()
+    return dc.format_case_no(prefix, day, counter.last)
+
+
+def _dept(session: Session, dept_id: int | None) -> Department | None:
+    return session.get(Department, dept_id) if dept_id else None
+
+
+# --- the clock -------------------------------------------------------------------
+
+def _recompute_due(case: Case, matter: Matter, cal: WorkCalendar, settings: Settings) -> None:
+    """Due dates from acceptance, plus approved extensions and finished suspensions."""
+    if case.accepted_at is None:
+        return
+    start = local_day(case.accepted_at, settings)
+    unit = LimitUnit(case.limit_unit)
+    extra = case.extended_days + case.suspended_days
+    case.due_date = cal.due_date(start, case.limit_days, unit, extra_days=extra)
+    if case.statutory_days:
+        s_unit = LimitUnit(matter.statutory_unit)
+        s_extra = case.extended_days + (case.suspended_days if s_unit == unit else 0)
+        case.statutory_due_date = cal.due_date(start, case.statutory_days, s_unit, extra_days=s_extra)
+    else:
+        case.statutory_due_date = case.due_date
+
+
+def clock(case: Case, *, settings: Settings, now: datetime) -> tuple[int | None, str]:
+    """(days left in the limit's unit, text shown): what the clerk and citizen read."""
+    state = dc.CaseState(case.state)
+    unit = LimitUnit(case.limit_unit)
+    label = UNIT_LABELS[unit]
+    if state is dc.CaseState.CORRECTION:
+        return None, "待补正材料：补正齐全受理后开始计算办理时限"
+    if state in dc.CLOSED:
+        return None, dc.STATE_LABELS[state]
+    if case.due_date is None:
+        return None, ""
+    cal = calendar(settings)
+    if state is dc.CaseState.SUSPENDED and case.suspended_since is not None:
+        left = cal.days_left(local_day(case.suspended_since, settings), case.due_date, unit)
+        return left, f"中止中（时限暂停计算），恢复后剩余 {left} {label}"
+    left = cal.days_left(local_day(now, settings), case.due_date, unit)
+    due = _fmt_day(case.due_date)
+    if left > 0:
+        return left, f"剩余 {left} {label}（{due}到期）"
+    if left == 0:
+        return 0, f"今日到期（{due}）"
+    return left, f"已超期 {-left} {label}（{due}到期）"
+
+
+# --- outputs ---------------------------------------------------------------------
+
+def public_url(settings: Settings, case: Case) -> str:
+    return f"{settings.public_base_url.rstrip('/')}/api/v1/cases/{case.case_no}/public?code={case.query_code}"
+
+
+def _checked(items: list[dict[str, Any]]) -> list[c.CheckedMaterialOut]:
+    return [c.CheckedMaterialOut(**x) for x in items]
+
+
+def _to_correct(items: list[dict[str, Any]]) -> list[c.CheckedMaterialOut]:
+    return [c.CheckedMaterialOut(**x) for x in items
+            if (x["required"] and x["status"] == dc.MaterialStatus.MISSING) or x["status"] == dc.MaterialStatus.DEFECTIVE]
+
+
+def case_out(session: Session, case: Case, *, settings: Settings, now: datetime) -> c.CaseOut:
+    left, text = clock(case, settings=settings, now=now)
+    dept = _dept(session, case.department_id)
+    notices = list(session.scalars(select(CaseNotice).where(CaseNotice.case_id == case.id).order_by(CaseNotice.id)))
+    state = dc.CaseState(case.state)
+    return c.CaseOut(
+        id=case.id, case_no=case.case_no, query_code=case.query_code, matter_code=case.matter_code,
+        matter_name=case.matter_name, department=dept.name if dept else "", kind=MatterKind(case.kind),
+        state=state, state_label=dc.STATE_LABELS[state], ticket_no=case.ticket_no, window_no=case.window_no,
+        staff_no=case.staff_no, applicant_kind=dc.ApplicantKind(case.applicant_kind),
+        applicant_name=case.applicant_name,
+        applicant_id_number=(mask_id(case.applicant_id_number) if case.applicant_kind == dc.ApplicantKind.PERSON
+                             else case.applicant_id_number),  # a credit code is public information
+        applicant_phone=mask_phone(case.applicant_phone), materials=_checked(case.materials),
+        to_correct=_to_correct(case.materials) if state is dc.CaseState.CORRECTION else [],
+        override_reason=case.override_reason, reject_reason=case.reject_reason, reject_basis=case.reject_basis,
+        received_at=case.received_at, accepted_at=case.accepted_at, limit_days=case.limit_days,
+        limit_unit=LimitUnit(case.limit_unit), extended_days=case.extended_days, suspended_days=case.suspended_days,
+        suspended_since=case.suspended_since, due_date=case.due_date, statutory_due_date=case.statutory_due_date,
+        days_left=left, clock_text=text, concluded_at=case.concluded_at, delivered_at=case.delivered_at,
+        outcome_note=case.outcome_note, allowed=sorted(dc.allowed(state) - dc.INTAKE_ACTIONS
+                                                       if state is not dc.CaseState.CORRECTION else dc.allowed(state)),
+        notices=[c.NoticeRef(kind=n.kind, notice_no=n.notice_no, issued_at=n.issued_at,  # type: ignore[arg-type]
+                             pdf_url=f"/api/v1/cases/{case.case_no}/notices/{n.notice_no}.pdf") for n in notices],
+        public_url=public_url(settings, case),
+    )
+
+
+def case_brief(case: Case, *, settings: Settings, now: datetime) -> c.CaseBrief:
+    left, _ = clock(case, settings=settings, now=now)
+    state = dc.CaseState(case.state)
+    return c.CaseBrief(case_no=case.case_no, matter_code=case.matter_code, matter_name=case.matter_name, state=state,
+                       state_label=dc.STATE_LABELS[state], applicant_name=mask_name(case.applicant_name),
+                       ticket_no=case.ticket_no, received_at=case.received_at, due_date=case.due_date, days_left=left)
+
+
+# --- events ----------------------------------------------------------------------
+
+def _event(session: Session, type_: str, case: Case, *, actor: Actor, now: datetime, **extra: Any) -> None:
+    data: dict[str, Any] = {"case_no": case.case_no, "case_id": case.id, "matter_code": case.matter_code,
+                            "state": case.state, "staff_no": actor.staff_no}
+    if case.ticket_no:
+        data["ticket"] = case.ticket_no
+        data["ticket_id"] = case.ticket_id
+    data.update(extra)
+    events.append(session, type_, actor=actor, at=now, window_no=extra.pop("window_no", None) or case.window_no,
+                  data=data)
+
+
+def _applicant_data(case: Case) -> dict[str, Any]:
+    """The log needs the name whole (supervision searches it); identifiers stay masked."""
+    return {"applicant_kind": case.applicant_kind, "applicant_name": case.applicant_name,
+            "applicant_id_number": (mask_id(case.applicant_id_number) if case.applicant_kind == "person"
+                                    else case.applicant_id_number),
+            "applicant_phone": mask_phone(case.applicant_phone)}
+
+
+# --- notices ---------------------------------------------------------------------
+
+def _notice(session: Session, case: Case, matter: Matter, kind: str, *, settings: Settings, actor: Actor,
+            now: datetime) -> CaseNotice:
+    dept = _dept(session, case.department_id)
+    staff = session.get(Staff, actor.id) if actor.kind == "staff" and actor.id else None
+    idx = case.corrections if kind == "correction" else 1
+    no = dc.notice_no(case.case_no, kind, idx)
+    received = [[m["name"], FORM_LABELS[MaterialForm(m["form"])], m["copies"]]
+                for m in case.materials if m["status"] == dc.MaterialStatus.RECEIVED]
+    to_correct = [[m.name, m.note or ("缺少，请补交" if m.status is dc.MaterialStatus.MISSING else "不符合要求")]
+                  for m in _to_correct(case.materials)]
+    data = NoticeData(
+        kind=kind, hall_name=settings.hall_name, notice_no=no, case_no=case.case_no, query_code=case.query_code,
+        applicant_name=case.applicant_name,
+        applicant_id_masked=(mask_id(case.applicant_id_number) if case.applicant_kind == "person"
+                             else case.applicant_id_number),
+        matter_code=case.matter_code, matter_name=case.matter_name, department=dept.name if dept else settings.hall_name,
+        issued_at=_fmt_at(now, settings), received_date=_fmt_day(local_day(case.received_at, settings)),
+        legal_basis=matter.legal_basis, received=received, to_correct=to_correct,
+        limit_text=catalog_svc.limit_text(matter).replace("承诺 ", ""),
+        due_date=_fmt_day(case.due_date) if kind == "acceptance" else "",
+        statutory_text=f"{matter.statutory_limit} {UNIT_LABELS[LimitUnit(matter.statutory_unit)]}",
+        query_url=public_url(settings, case),
+        enquiry_phone=matter.enquiry_phone or settings.enquiry_phone,
+        complaint_phone=matter.complaint_phone or settings.complaint_phone,
+        staff=f"{staff.name}（{staff.staff_no}）" if staff else (actor.staff_no or actor.name),
+        window_no=case.window_no, reason=case.reject_reason or "", reason_basis=case.reject_basis or "",
+        override_reason=case.override_reason or "" if kind == "acceptance" else "", correction_index=idx,
+    )
+    n = CaseNotice(case_id=case.id, kind=kind, notice_no=no, issued_at=now, staff_no=actor.staff_no,
+                   content=data.to_dict())
+    session.add(n)
+    session.flush()
+    return n
+
+
+def notice_pdf(session: Session, *, case_no: str, notice_no: str) -> tuple[str, bytes]:
+    case = get_case(session, case_no)
+    n = session.scalar(select(CaseNotice).where(CaseNotice.case_id == case.id, CaseNotice.notice_no == notice_no))
+    if n is None:
+        raise NotFound(f"办件 {case.case_no} 没有编号为 {notice_no} 的通知书。", code="notice_not_found")
+    return n.notice_no, render(NoticeData.from_dict(n.content))
+
+
+def slip(session: Session, *, case_no: str, settings: Settings) -> c.SlipOut:
+    """The latest notice of the case, as fields for the window's thermal printer."""
+    case = get_case(session, case_no)
+    n = session.scalar(select(CaseNotice).where(CaseNotice.case_id == case.id).order_by(CaseNotice.id.desc()).limit(1))
+    if n is None:
+        raise NotFound("该办件还没有通知书。", code="notice_not_found")
+    d = NoticeData.from_dict(n.content)
+    from ..reports.notices import TITLES
+    return c.SlipOut(kind=n.kind, hall_name=d.hall_name, title=TITLES[n.kind], notice_no=n.notice_no,  # type: ignore[arg-type]
+                     case_no=case.case_no, query_code=case.query_code, matter_name=case.matter_name,
+                     applicant_name=mask_name(case.applicant_name), issued_at=n.issued_at,
+                     due_date=case.due_date if n.kind == "acceptance" else None, limit_text=d.limit_text,
+                     to_correct=[f"{a}：{b}" for a, b in d.to_correct], reason=d.reason, query_url=d.query_url,
+                     enquiry_phone=d.enquiry_phone, complaint_phone=d.complaint_phone)
+
+
+# --- intake ----------------------------------------------------------------------
+
+def _ticks(items: list[c.MaterialTickIn]) -> list[dc.Tick]:
+    codes = [t.code for t in items]
+    dup = sorted({x for x in codes if codes.count(x) > 1})
+    if dup:
+        raise BadInput(f"材料重复勾选：{'、'.join(dup)}。", code="duplicate_material")
+    return [dc.Tick(t.code, t.status, t.note) for t in items]
+
+
+def _decide(session: Session, case: Case, matter: Matter, check: dc.MaterialsCheck, decision: dc.IntakeDecision, *,
+            reject_reason: str | None, reject_basis: str | None, settings: Settings, actor: Actor,
+            now: datetime) -> None:
+    """Apply one intake outcome to a new or returning case: state, clock, notice, event."""
+    state = dc.CaseState(case.state)
+    case.state = dc.step(state, decision.action)
+    case.materials = [{"code": m.code, "name": m.name, "form": m.form, "copies": m.copies, "required": m.required,
+                       "status": str(m.status), "note": m.note} for m in check.items]
+    case.staff_no, case.updated_at = actor.staff_no, now
+    base = {**_applicant_data(case), "matter_name": case.matter_name, "window_no": case.window_no,
+            "resumed": state is dc.CaseState.CORRECTION}
+    if decision.action is dc.CaseAction.ACCEPT:
+        case.accepted_at = now
+        case.override_reason = decision.override_reason
+        case.limit_days, case.limit_unit = matter.promised_limit, matter.promised_unit
+        case.statutory_days = matter.statutory_limit
+        _recompute_due(case, matter, calendar(settings), settings)
+        session.flush()
+        n = _notice(session, case, matter, "acceptance", settings=settings, actor=actor, now=now)
+        extra: dict[str, Any] = {"notice_no": n.notice_no, "due_date": case.due_date.isoformat() if case.due_date else None,
+                                 "limit_days": case.limit_days, "limit_unit": case.limit_unit,
+                                 "materials_received": len(check.received)}
+        if decision.override_reason:
+            extra["override_reason"] = decision.override_reason
+            extra["overridden"] = [m.name for m in check.to_correct]
+            log.warning("case %s accepted with missing materials by %s: %s", case.case_no, actor.staff_no,
+                        decision.override_reason)
+        _event(session, "case.accepted", case, actor=actor, now=now, **base, **extra)
+        if MatterKind(case.kind) is MatterKind.INSTANT:  # 即办件: concluded on the spot
+            case.state = dc.step(dc.CaseState(case.state), dc.CaseAction.APPROVE)
+            case.concluded_at = now
+            case.outcome_note = "即办件，当场办结"
+            session.flush()
+            _event(session, "case.concluded", case, actor=actor, now=now, outcome="approved", instant=True)
+    elif decision.action is dc.CaseAction.REQUEST_CORRECTION:
+        case.corrections += 1
+        session.flush()
+        n = _notice(session, case, matter, "correction", settings=settings, actor=actor, now=now)
+        _event(session, "case.correction_requested", case, actor=actor, now=now, **base, notice_no=n.notice_no,
+               to_correct=[m.name for m in check.to_correct], corrections=case.corrections)
+    else:
+        case.reject_reason, case.reject_basis = (reject_reason or "").strip(), (reject_basis or "").strip()
+        case.closed_at = now
+        session.flush()
+        n = _notice(session, case, matter, "rejection", settings=settings, actor=actor, now=now)
+        _event(session, "case.rejected", case, actor=actor, now=now, **base, notice_no=n.notice_no,
+               reason=case.reject_reason, basis=case.reject_basis)
+
+
+def intake(session: Session, *, settings: Settings, actor: Actor, now: datetime, body: c.IntakeIn) -> Case:
+    """受理 at the window, from the ticket being served there (if any)."""
+    require_on_duty(session, body.window_no, actor)
+    matter = catalog_svc.get_matter(session, body.matter_code)
+    a = body.applicant
+    applicant = dc.check_applicant(dc.Applicant(a.kind, a.name, a.id_number, a.phone, a.agent_name, a.agent_id_number))
+    check = dc.check_materials(catalog_svc.materials_of(matter), _ticks(body.materials))
+    decision = dc.decide_intake(check, dc.CaseAction(body.outcome), override_reason=body.override_reason,
+                                reject_reason=body.reject_reason, reject_basis=body.reject_basis)
+    ticket: Ticket | None = current_ticket(session, body.window_no)
+    day = local_day(now, settings)
+    case_no = _next_case_no(session, matter.case_prefix, day)
+    case = Case(
+        case_no=case_no, query_code=dc.query_code_from(secrets.token_bytes(8)), matter_id=matter.id,
+        matter_code=matter.code, matter_name=matter.name, department_id=matter.department_id, kind=matter.kind,
+        state=str(dc.CaseState.NEW), business_day=day, ticket_id=ticket.id if ticket else None,
+        ticket_no=ticket.number if ticket else None, window_no=body.window_no, staff_no=actor.staff_no,
+        applicant_kind=str(applicant.kind), applicant_name=applicant.name, applicant_id_number=applicant.id_number,
+        applicant_phone=applicant.phone, agent_name=applicant.agent_name, agent_id_number=applicant.agent_id_number,
+        materials=[], corrections=0, received_at=now, limit_days=matter.promised_limit,
+        limit_unit=matter.promised_unit, statutory_days=matter.statutory_limit, extended_days=0, suspended_days=0,
+        updated_at=now,
+    )
+    session.add(case)
+    session.flush()
+    _decide(session, case, matter, check, decision, reject_reason=body.reject_reason, reject_basis=body.reject_basis,
+            settings=settings, actor=actor, now=now)
+    return case
+
+
+def resume(session: Session, *, settings: Settings, actor: Actor, now: datetime, case_no: str,
+           body: c.ResumeIn) -> Case:
+    """The applicant is back with the corrections: the same case, a new decision."""
+    require_on_duty(session, body.window_no, actor)
+    case = get_case(session, case_no)
+    state = dc.CaseState(case.state)
+    action = dc.CaseAction(body.outcome)
+    if state is not dc.CaseState.CORRECTION:
+        raise dc.IllegalCaseMove(state, action)
+    matter = session.get(Matter, case.matter_id)
+    assert matter is not None
+    check = dc.check_materials(catalog_svc.materials_of(matter), _ticks(body.materials))
+    decision = dc.decide_intake(check, action, override_reason=body.override_reason,
+                                reject_reason=body.reject_reason, reject_basis=body.reject_basis)
+    ticket = current_ticket(session, body.window_no)
+    if ticket is not None:  # today's visit: the thread follows the latest ticket
+        case.ticket_id, case.ticket_no = ticket.id, ticket.number
+    case.window_no = body.window_no
+    _event(session, "case.resubmitted", case, actor=actor, now=now,
+           received=[m.name for m in check.received])
+    _decide(session, case, matter, check, decision, reject_reason=body.reject_reason, reject_basis=body.reject_basis,
+            settings=settings, actor=actor, now=now)
+    return case
+
+
+# --- lifecycle -------------------------------------------------------------------
+
+_EVENT_OF = {
+    dc.CaseAction.START_REVIEW: "case.review_started", dc.CaseAction.SUSPEND: "case.suspended",
+    dc.CaseAction.RESUME: "case.resumed", dc.CaseAction.EXTEND: "case.extended",
+    dc.CaseAction.APPROVE: "case.concluded", dc.CaseAction.REFUSE: "case.concluded",
+    dc.CaseAction.DELIVER: "case.delivered", dc.CaseAction.WITHDRAW: "case.withdrawn",
+}
+
+
+def transition(session: Session, *, settings: Settings, actor: Actor, now: datetime, case_no: str,
+               body: c.CaseActionIn) -> Case:
+    case = get_case(session, case_no)
+    action = dc.CaseAction(body.action)
+    new_state = dc.step(dc.CaseState(case.state), action)  # illegal: raises, nothing changed
+    matter = session.get(Matter, case.matter_id)
+    assert matter is not None
+    cal = calendar(settings)
+    reason = body.reason.strip()
+    extra: dict[str, Any] = {}
+    if action is dc.CaseAction.SUSPEND:
+        if body.suspend_kind is None or not reason:
+            raise BadInput("中止须选择情形（听证、检验检测、鉴定或专家评审）并写明原因。", code="reason_required")
+        case.suspended_since, case.suspend_kind = now, str(body.suspend_kind)
+        extra = {"suspend_kind": str(body.suspend_kind), "reason": reason}
+    elif action is dc.CaseAction.RESUME:
+        assert case.suspended_since is not None
+        days = cal.suspended_days(local_day(case.suspended_since, settings), local_day(now, settings),
+                                  LimitUnit(case.limit_unit))
+        case.suspended_days += days
+        extra = {"suspended_days": days, "suspend_kind": case.suspend_kind}
+        case.suspended_since, case.suspend_kind = None, None
+        _recompute_due(case, matter, cal, settings)
+    elif action is dc.CaseAction.EXTEND:
+        if not body.days or not reason or not body.approved_by.strip():
+            raise BadInput("延长时限须填写天数、理由和批准人（行政许可法第四十二条）。", code="reason_required")
+        case.extended_days += body.days
+        _recompute_due(case, matter, cal, settings)
+        extra = {"days": body.days, "reason": reason, "approved_by": body.approved_by.strip()}
+    elif action in (dc.CaseAction.APPROVE, dc.CaseAction.REFUSE):
+        if action is dc.CaseAction.REFUSE and not reason:
+            raise BadInput("不予许可须写明理由。", code="reason_required")
+        case.concluded_at = now
+        case.outcome_note = reason or body.note.strip() or None
+        on_time = case.due_date is None or local_day(now, settings) <= case.due_date
+        extra = {"outcome": "approved" if action is dc.CaseAction.APPROVE else "refused", "reason": reason,
+                 "on_time": on_time}
+    elif action is dc.CaseAction.DELIVER:
+        case.delivered_at = now
+        extra = {"note": body.note.strip()}
+    elif action is dc.CaseAction.WITHDRAW:
+        if not reason:
+            raise BadInput("撤回须写明原因（申请人书面申请）。", code="reason_required")
+        case.closed_at = now
+        extra = {"reason": reason}
+    case.state = str(new_state)
+    case.updated_at = now
+    session.flush()
+    if case.due_date is not None:
+        extra["due_date"] = case.due_date.isoformat()
+    _event(session, _EVENT_OF[action], case, actor=actor, now=now, action=str(action), **extra)
+    return case
+
+
+# --- reading ---------------------------------------------------------------------
+
+def list_cases(session: Session, *, settings: Settings, now: datetime, state: str | None = None,
+               query: str | None = None, limit: int = 50, offset: int = 0) -> c.CasePage:
+    q = select(Case)
+    if state:
+        q = q.where(Case.state == state)
+    if query:
+        like = f"%{query.strip()}%"
+        q = q.where(or_(Case.case_no.ilike(like), Case.applicant_name.ilike(like), Case.matter_name.ilike(like),
+                        Case.applicant_id_number == query.strip().upper()))
+    total = session.scalar(select(func.count()).select_from(q.subquery())) or 0
+    rows = session.scalars(q.order_by(Case.id.desc()).limit(limit).offset(offset))
+    return c.CasePage(cases=[case_brief(r, settings=settings, now=now) for r in rows], total=total)
+
+
+EVENT_LABELS = {
+    "ticket.issued": "取号", "ticket.called": "叫号", "ticket.recalled": "重呼", "ticket.started": "开始办理",
+    "ticket.completed": "窗口服务结束", "ticket.skipped": "过号", "ticket.transferred": "转移",
+    "ticket.requeued": "重新排队",
+    "case.accepted": "受理", "case.correction_requested": "一次性告知补正材料", "case.rejected": "不予受理",
+    "case.resubmitted": "申请人补正材料", "case.review_started": "审查中", "case.suspended": "中止（时限暂停）",
+    "case.resumed": "恢复办理", "case.extended": "延长办理时限", "case.concluded": "办结",
+    "case.delivered": "结果送达", "case.withdrawn": "申请人撤回",
+}
+
+
+def _label(ev: Event) -> str:
+    if ev.type == "case.concluded":
+        return "办结（准予许可）" if ev.data.get("outcome") == "approved" else "办结（不予许可）"
+    return EVENT_LABELS.get(ev.type, ev.type)
+
+
+def _ticket_window(session: Session, case: Case, settings: Settings) -> tuple[datetime, datetime] | None:
+    if case.ticket_id is None:
+        return None
+    t = session.get(Ticket, case.ticket_id)
+    if t is None:
+        return None
+    start = datetime.combine(t.business_day, time(0), tzinfo=settings.tz).astimezone(timezone.utc)
+    return start, start + timedelta(days=1)
+
+
+def history(session: Session, *, settings: Settings, case_no: str) -> c.CaseHistoryOut:
+    """The case's whole thread from the log: its ticket, intake decisions, lifecycle,
+    and whatever other areas (fees, ratings) logged with this case_no."""
+    case = get_case(session, case_no)
+    cond = Event.case_no == case.case_no
+    tw = _ticket_window(session, case, settings)
+    if tw is not None and case.ticket_no:
+        cond = or_(cond, (Event.ticket_no == case.ticket_no) & (Event.at >= tw[0]) & (Event.at < tw[1])
+                   & Event.type.like("ticket.%"))
+    evs = session.scalars(select(Event).where(cond).order_by(Event.seq))
+    items = [c.HistoryItem(seq=e.seq, at=e.at, type=e.type, label=_label(e), actor=e.actor, window_no=e.window_no,
+                           data=e.data) for e in evs]
+    return c.CaseHistoryOut(case_no=case.case_no, ticket_no=case.ticket_no, items=items)
+
+
+def public(session: Session, *, settings: Settings, now: datetime, case_no: str, code: str) -> c.CasePublicOut:
+    """What the notice's holder may see. A wrong code answers exactly like an unknown
+    case, so sequential numbers reveal nothing."""
+    case = session.scalar(select(Case).where(Case.case_no == case_no.strip().upper()))
+    if case is None or not hmac.compare_digest(case.query_code.encode(), code.strip().upper().encode()):
+        raise NotFound("办件编号或查询码不正确，请核对通知书上的编号和查询码。", code="case_not_found")
+    left, text = clock(case, settings=settings, now=now)
+    dept = _dept(session, case.department_id)
+    matter = session.get(Matter, case.matter_id)
+    steps = [c.ProgressStep(at=e.at, label=_label(e)) for e in session.scalars(
+        select(Event).where(Event.case_no == case.case_no, Event.type.like("case.%")).order_by(Event.seq))]
+    state = dc.CaseState(case.state)
+    return c.CasePublicOut(
+        case_no=case.case_no, matter_name=case.matter_name, department=dept.name if dept else "", state=state,
+        state_label=dc.STATE_LABELS[state], applicant_name=mask_name(case.applicant_name),
+        received_at=case.received_at, accepted_at=case.accepted_at, due_date=case.due_date, days_left=left,
+        limit_unit=LimitUnit(case.limit_unit), clock_text=text, concluded_at=case.concluded_at,
+        to_correct=[m.name for m in _to_correct(case.materials)] if state is dc.CaseState.CORRECTION else [],
+        progress=steps,
+        enquiry_phone=(matter.enquiry_phone if matter else "") or settings.enquiry_phone,
+        complaint_phone=(matter.complaint_phone if matter else "") or settings.complaint_phone,
+    )
