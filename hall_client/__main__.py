@@ -21,6 +21,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--log-level", default="INFO")
     args = p.parse_args(argv)
     logging.basicConfig(level=args.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("httpx").setLevel(logging.WARNING)  # one line per request drowns the log
     from .config import ClientConfig
     config = ClientConfig.load(args.config)
     config.mode = args.mode
@@ -38,6 +39,10 @@ def main(argv: list[str] | None = None) -> int:
         client.widget.resize(1280, 800)
         client.widget.show()
     signal.signal(signal.SIGINT, lambda *_: app.quit())
+    from PySide6.QtCore import QTimer
+    wake = QTimer()  # lets Python run its Ctrl-C handler while Qt's loop is idle
+    wake.timeout.connect(lambda: None)
+    wake.start(500)
     code = app.exec()
     client.close()
     return int(code)

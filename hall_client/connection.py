@@ -211,6 +211,7 @@ class Connection(QObject):
         except httpx.TransportError as e:
             log.info("%s %s failed: %r", method, path, e)
             self._deliver.emit(("offline",))
+            self._close_ws()  # let the stream loop find out when the server is back (it says "online")
             self._deliver.emit(("reply", rid, False, Offline()))
             return
         except KnownError as e:

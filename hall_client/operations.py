@@ -153,8 +153,12 @@ def pause_or_resume(*, api: Connection, session: WindowSession, bridge: MessageB
 # --- kiosk -----------------------------------------------------------------------------
 
 def take_ticket(*, api: Connection, bridge: MessageBridge, category: str, id_card: IdCardIn | None = None,
-                on_ok: Callable[[TicketOut], None], on_error: Callable[[KnownError], None] | None = None) -> Reply:
-    """取号; one Idempotency-Key for all retries, so a flaky network never issues two numbers."""
+                on_ok: Callable[[TicketOut], None], on_error: Callable[[KnownError], None] | None = None,
+                idempotency_key: str | None = None) -> Reply:
+    """取号; one Idempotency-Key for all retries, so a flaky network never issues two numbers.
+
+    Pass the key of an attempt that ended without an answer to repeat *that* attempt.
+    """
     body = TicketIn(category=category, id_card=id_card).model_dump(mode="json", exclude_none=True)
-    return api.post("/tickets", body, model=TicketOut, idempotent=True, on_ok=on_ok,
-                    on_error=on_error or bridge.handle)
+    return api.post("/tickets", body, model=TicketOut, idempotent=True, idempotency_key=idempotency_key,
+                    on_ok=on_ok, on_error=on_error or bridge.handle)

@@ -175,7 +175,7 @@ def cmd_run(settings: Settings, args: argparse.Namespace) -> int:
     # keep-alive longer than uvicorn's 5 s: window clients post every few seconds and a
     # connection closed just as a client reuses it costs that request a retry
     uvicorn.run(app, host=args.host, port=args.port, log_level=args.log_level, ws_ping_interval=20,
-                timeout_keep_alive=65)
+                timeout_keep_alive=65, ws=args.ws)
     return 0
 
 
@@ -189,6 +189,8 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--port", type=int, default=8080)
     r.add_argument("--demo", action="store_true", help="先写入演示大厅数据（已存在则跳过）")
     r.add_argument("--log-level", default="warning")
+    r.add_argument("--ws", default="websockets-sansio", choices=["websockets-sansio", "websockets", "wsproto"],
+                   help="WebSocket implementation (sans-I/O: no extra tasks per connection)")
     r.set_defaults(fn=cmd_run)
     sub.add_parser("init-db", help="建立或升级数据库").set_defaults(fn=cmd_init_db)
     sub.add_parser("seed-demo", help="写入演示大厅").set_defaults(fn=cmd_seed_demo)

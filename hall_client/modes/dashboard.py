@@ -11,8 +11,8 @@ import time
 from datetime import timedelta
 
 from PySide6.QtCore import QTimer, Signal
-from PySide6.QtWidgets import (QGridLayout, QGroupBox, QHBoxLayout, QLabel, QStackedWidget, QTableWidget,
-                               QTableWidgetItem, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QGridLayout, QGroupBox, QHBoxLayout, QHeaderView, QLabel, QStackedWidget,
+                               QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget)
 
 from hall_server.contract import DashboardOut, EventOut, LoginOut
 
@@ -26,6 +26,7 @@ from ..widgets.login import LoginForm
 
 log = logging.getLogger(__name__)
 REFETCH_ON = frozenset({"case.concluded"})
+SEVERITY = {"error": 0, "offline": 1, "warning": 2, "unknown": 3, "ok": 4}
 
 
 def _min(seconds: float | None) -> str:
@@ -123,6 +124,10 @@ class DashboardMode(QWidget):
         lay.addLayout(charts, 1)
         self.devices = QTableWidget(0, 4)
         self.devices.setHorizontalHeaderLabels(["设备", "窗口", "状态", "说明"])
+        for t in (self.queues, self.windows, self.devices):
+            t.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+            t.verticalHeader().setVisible(False)
+            t.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         lay.addWidget(self.devices, 1)
         return w
 
@@ -202,8 +207,9 @@ class DashboardMode(QWidget):
         wins = sorted(d.served_by_window)
         self.by_window.set_data([str(w) for w in wins], [d.served_by_window[w] for w in wins])
         self.trend.set_data([day[5:] for day, _ in d.trend], [n for _, n in d.trend])
-        self.devices.setRowCount(len(d.devices))
-        for r, dev in enumerate(d.devices):
+        devs = sorted(d.devices, key=lambda x: (SEVERITY.get(d.device_status(x), 9), x.name))  # trouble first
+        self.devices.setRowCount(len(devs))
+        for r, dev in enumerate(devs):
             st = d.device_status(dev)
             for col, val in enumerate((dev.name, dev.window_no or "", DEVICE_STATE_TEXT.get(st, st), dev.detail)):
                 self.devices.setItem(r, col, _item(val))

@@ -224,6 +224,10 @@ def run_headless(config: ClientConfig) -> int:
     LedBusDriver(store, devices, app)
     api.start_stream()
     signal.signal(signal.SIGINT, lambda *_: app.quit())
+    from PySide6.QtCore import QTimer
+    wake = QTimer()  # lets Python run its Ctrl-C handler while Qt's loop is idle
+    wake.timeout.connect(lambda: None)
+    wake.start(500)
     code = app.exec()
     api.close()
     devices.close()

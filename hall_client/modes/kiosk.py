@@ -10,6 +10,7 @@ itself. After ``idle_reset_s`` without a touch it returns home and forgets the c
 from __future__ import annotations
 
 import logging
+import uuid
 from typing import Any
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
@@ -123,7 +124,8 @@ class TicketPage(QWidget):
         self.number.setText(t.number)
         who = f"实名：{t.citizen_name} {t.citizen_id_number}\n" if t.citizen_name else ""
         wait = f"，预计等候约 {t.estimated_wait_min} 分钟" if t.estimated_wait_min else ""
-        self.detail.setText(f"{who}您前面还有 {t.waiting_ahead} 人{wait}\n请留意大厅显示屏和语音叫号")
+        ahead = f"您前面还有 {t.waiting_ahead} 人{wait}" if t.waiting_ahead else "您前面暂无人等候"
+        self.detail.setText(f"{who}{ahead}\n请留意大厅显示屏和语音叫号")
         self.printer.setText("正在打印号票…")
         self.reprint.hide()
 
@@ -212,6 +214,7 @@ class KioskMode(QWidget):
         self.id_card: IdCardIn | None = None
         self.ticket: TicketOut | None = None
         self._taking = False
+        self._unanswered: dict[tuple[str, str], str] = {}  # (queue, card) -> key of an unanswered attempt
         lay = QVBoxLayout(self)
         top = QHBoxLayout()
         self.online = OnlineDot()
@@ -235,6 +238,7 @@ class KioskMode(QWidget):
         for p in (self.home, self.ticket_page, self.suspended, self.guide):
             self.pages.addWidget(p)
         self.extra: dict[str, QWidget] = {}
+        self.extra_buttons: dict[str, QPushButton] = {}
         kctx = kiosk_pages.KioskContext(api=ctx.api, store=ctx.store, devices=ctx.devices, bridge=ctx.bridge,
                                         config=config, go_home=self.go_home)
         for title, mod in kiosk_pages.available():
@@ -247,7 +251,8 @@ class KioskMode(QWidget):
             self.pages.addWidget(page)
             self.extra[title] = page
             b = _big_button(title)
-            b.clicked.connect(lambda _=False, p=page: self.pages.setCurrentWidget(p))
+            b.clicked.connect(lambda _=False, p=page: self._show(p))
+            self.extra_buttons[title] = b
             self.home.bottom.addWidget(b)
 
         self.home.category_chosen.connect(self.take)
@@ -346,6 +351,7 @@ class KioskMode(QWidget):
 
         def ok(t: TicketOut) -> None:
             self._taking = False
+            self._unanswered.clear()
             for b in self.home.buttons.values():
                 b.setEnabled(True)
             self.ticket = t
@@ -359,13 +365,21 @@ class KioskMode(QWidget):
 
         def err(e: KnownError) -> None:
             self._taking = False
+            if not isinstance(e, Offline):
+                self._unanswered.clear()  # the server answered "no": nothing was issued
             for b in self.home.buttons.values():
                 b.setEnabled(self.ctx.api.online)
             if isinstance(e, Offline):
                 self.pages.setCurrentWidget(self.suspended)
             self.say(e.message)
+        # a tap after an attempt that got no answer repeats that attempt (same key): the
+        # server may have issued the number already, and must not issue a second one
+        key = self._unanswered.get((prefix, self.id_card.id_number if self.id_card else ""))
+        if key is None:
+            key = uuid.uuid4().hex
+        self._unanswered[(prefix, self.id_card.id_number if self.id_card else "")] = key
         ops.take_ticket(api=self.ctx.api, bridge=self.ctx.bridge, category=prefix, id_card=self.id_card,
-                        on_ok=ok, on_error=err)
+                        on_ok=ok, on_error=err, idempotency_key=key)
 
     def print_current(self) -> None:
         t = self.ticket

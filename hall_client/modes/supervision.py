@@ -54,6 +54,7 @@ def event_table() -> QTableWidget:
     t = QTableWidget(0, 6)
     t.setHorizontalHeaderLabels(["序号", "时间", "操作者", "窗口", "类型", "内容"])
     t.horizontalHeader().setStretchLastSection(True)
+    t.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)  # a review client changes nothing
     return t
 
 
@@ -196,6 +197,7 @@ class CardsTab(QWidget):
         self.table.setHorizontalHeaderLabels(["牌", "规则", "日期", "说明", "签阅"])
         self.table.horizontalHeader().setStretchLastSection(True)
         self.table.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
+        self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         self.detail_title = QLabel("")
         self.detail_title.setWordWrap(True)
         self.facts = QLabel("")

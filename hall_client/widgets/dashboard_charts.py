@@ -39,7 +39,7 @@ class BarChart(QWidget):
         n = len(self.values)
         slot = (w - left * 2) / n
         bar_w = max(2.0, slot * 0.7)
-        step = max(1, n // 12)  # keep labels readable
+        step = max(1, -(-n * 44 // max(1, int(w))))  # about one label per 44 px
         for i, (lab, v) in enumerate(zip(self.labels, self.values)):
             x = left + i * slot + (slot - bar_w) / 2
             bh = (bottom - top) * (v / span)

@@ -7,6 +7,9 @@ the server's own check-digit rules before anything is sent, and the server decid
 again. After each decision the slip (受理回执 / 补正告知单 / 不予受理告知) goes to the
 window's receipt printer, and the case number, due date and days left stay on screen.
 
+Beside the form (sub-tabs of this panel): 我的办件 (``case_list.py``: the department's open
+cases with due dates and the lifecycle buttons) and 办件全程 (``case_history.py``).
+
 The user actions are the keyword-only functions at the bottom (same shape as
 ``hall_client/operations.py``); widgets call them, never HTTP directly.
 """
@@ -21,13 +24,15 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (QComboBox, QFormLayout, QGroupBox, QHBoxLayout, QHeaderView, QLabel, QLineEdit,
                                QListWidget, QListWidgetItem, QPushButton, QTableWidget, QTableWidgetItem,
-                               QVBoxLayout, QWidget)
+                               QTabWidget, QVBoxLayout, QWidget)
 
 from hall_server.contract import CaseOut, MatterBrief, MatterOut, SlipOut, TicketOut
 from hall_server.domain.catalog import FORM_LABELS
 from hall_server.domain.idcheck import valid_id_number, valid_uscc
 
 from ..bridge import KnownError
+from .case_history import CaseHistoryView
+from .case_list import CaseListPanel
 
 log = logging.getLogger(__name__)
 
@@ -123,7 +128,13 @@ class IntakePanel(QWidget):
         self.last_case: CaseOut | None = None
         self._query_seq = 0
         self._busy = False
-        root = QVBoxLayout(self)
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        self.pages = QTabWidget()
+        self.pages.setObjectName("intakePages")
+        outer.addWidget(self.pages)
+        self.form_page = QWidget()
+        root = QVBoxLayout(self.form_page)
 
         self.ticket_label = QLabel("当前号：—")
         self.ticket_label.setObjectName("intakeTicket")
@@ -227,6 +238,14 @@ class IntakePanel(QWidget):
         self.result.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         root.addWidget(self.result)
 
+        self.pages.addTab(self.form_page, "新受理")
+        # 我的办件 and 办件全程 live in this tab (the window's tab list belongs to the client framework)
+        self.case_list = CaseListPanel(ctx)
+        self.pages.addTab(self.case_list, "我的办件")
+        self.history = CaseHistoryView(ctx)
+        self.pages.addTab(self.history, "办件全程")
+        self.case_list.history_requested.connect(self.show_history)
+
         session = getattr(ctx, "session", None)
         if session is not None:
             session.ticket_changed.connect(self._ticket_changed)
@@ -234,8 +253,17 @@ class IntakePanel(QWidget):
         self._kind_changed()
         self._refresh_buttons()
 
+    def show_history(self, case_no: str) -> None:
+        """办件全程 of one case (from the list's Enter, or a number typed there)."""
+        self.pages.setCurrentWidget(self.history)
+        self.history.show_case(case_no)
+
     def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 - Qt's name
-        """F7/F8/F9/F10 wherever the focus is inside the panel (children pass F-keys up)."""
+        """F7/F8/F9/F10 wherever the focus is inside the intake form (children pass F-keys
+        up); on the 我的办件 / 办件全程 pages they mean nothing."""
+        if self.pages.currentWidget() is not self.form_page:
+            super().keyPressEvent(event)
+            return
         key = Qt.Key(event.key())
         for outcome, k in OUTCOME_KEYS.items():
             if key == k:

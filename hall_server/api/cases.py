@@ -7,6 +7,7 @@ from sqlalchemy.orm import Session
 
 from .. import contract as c
 from ..domain.roles import Role
+from ..services import auth
 from ..services import cases as svc
 from ..services.actors import Actor
 from .deps import AppContext, ctx, idempotent, public, require
@@ -42,18 +43,50 @@ def resume(body: c.ResumeIn, request: Request, case_no: str = CaseNo, actor: Act
 @router.post("/cases/{case_no}/actions", response_model=c.CaseOut)
 def act(body: c.CaseActionIn, case_no: str = CaseNo, actor: Actor = Depends(require(*CASE_WORK)),
         c_: AppContext = Depends(ctx)) -> c.CaseOut:
+    approver = _approve_extension(c_, actor, body, case_no) if body.action == "extend" else None
     with c_.db.write() as s:
         now = c_.now()
-        case = svc.transition(s, settings=c_.settings, actor=actor, now=now, case_no=case_no, body=body)
+        case = svc.transition(s, settings=c_.settings, actor=actor, now=now, case_no=case_no, body=body,
+                              approver_no=approver)
         return svc.case_out(s, case, settings=c_.settings, now=now)
+
+
+def _approve_extension(c_: AppContext, actor: Actor, body: c.CaseActionIn, case_no: str) -> str:
+    """§42 approval: the approver's password is hashed outside the writer lock (argon2 is
+    slow on purpose), then checked and — when refused — its failure count and the
+    ``case.extension_refused`` event are committed in their own transaction before the 403."""
+    staff_no = (body.approver_staff_no or "").strip()
+    verified = checked = None
+    if staff_no and body.approver_password:
+        with c_.db.read() as s:
+            stored = auth.password_hash_of(s, staff_no)
+        if stored is not None:
+            if auth.check_password(c_.settings, stored, body.approver_password):
+                verified = stored
+            else:
+                checked = stored
+    failure: svc.ApprovalFailed | None = None
+    approver = ""
+    with c_.db.write() as s:
+        try:
+            approver = svc.approve_extension(s, settings=c_.settings, actor=actor, now=c_.now(), case_no=case_no,
+                                             body=body, verified_hash=verified, checked_hash=checked)
+        except svc.ApprovalFailed as e:
+            failure = e
+    if failure is not None:
+        raise failure
+    return approver
 
 
 @router.get("/cases", response_model=c.CasePage)
 def list_cases(state: c.CaseState | None = None, q: str | None = Query(None, max_length=60),
                limit: int = Query(50, ge=1, le=500), offset: int = Query(0, ge=0),
+               open: bool = Query(False, description="only cases still to be worked, soonest due first"),
+               mine: bool = Query(False, description="only my department's cases (我的办件)"),
                actor: Actor = Depends(require(*STAFF_READ)), c_: AppContext = Depends(ctx)) -> c.CasePage:
     with c_.db.read() as s:
-        return svc.list_cases(s, settings=c_.settings, now=c_.now(), state=state, query=q, limit=limit, offset=offset)
+        return svc.list_cases(s, settings=c_.settings, now=c_.now(), state=state, query=q, limit=limit, offset=offset,
+                              open_only=open, mine=actor if mine else None)
 
 
 @router.get("/cases/{case_no}", response_model=c.CaseOut)
@@ -67,7 +100,7 @@ def get(case_no: str = CaseNo, actor: Actor = Depends(require(*STAFF_READ)),
 def history(case_no: str = CaseNo, actor: Actor = Depends(require(*STAFF_READ)),
             c_: AppContext = Depends(ctx)) -> c.CaseHistoryOut:
     with c_.db.read() as s:
-        return svc.history(s, settings=c_.settings, case_no=case_no)
+        return svc.history(s, settings=c_.settings, case_no=case_no, reader=actor)
 
 
 @router.get("/cases/{case_no}/slip", response_model=c.SlipOut)

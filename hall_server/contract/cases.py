@@ -133,8 +133,12 @@ class CaseActionIn(Model):
     reason: str = Field(default="", max_length=1000)
     suspend_kind: SuspendKind | None = None
     days: int | None = Field(default=None, ge=1, le=365)  # extension length
-    approved_by: str = Field(default="", max_length=40)  # who approved the extension (§42)
+    approved_by: str = Field(default="", max_length=40)  # no longer used: the approver signs in below
     note: str = Field(default="", max_length=1000)
+    # §42 extension: a manager/supervisor types 工号 + password at the clerk's screen; checked
+    # server-side (wrong passwords count towards their lockout) and logged as ``approved_by``.
+    approver_staff_no: str | None = Field(default=None, max_length=20)
+    approver_password: str | None = Field(default=None, max_length=128)
 
 
 # --- cases ---------------------------------------------------------------------
@@ -208,6 +212,11 @@ class CaseBrief(Model):
     received_at: datetime
     due_date: date | None = None
     days_left: int | None = None
+    limit_unit: LimitUnit = LimitUnit.WORKING
+    clock_text: str = ""
+    window_no: int | None = None
+    staff_no: str | None = None
+    accepted_at: datetime | None = None
 
 
 class CasePage(Model):
@@ -249,12 +258,14 @@ class HistoryItem(Model):
     actor: str
     window_no: int | None = None
     data: dict[str, Any]
+    detail: str = ""  # one line in Chinese: 延长 2 个工作日：情况复杂（批准人 3001）
 
 
 class CaseHistoryOut(Model):
     case_no: str
     ticket_no: str | None = None
     items: list[HistoryItem]
+    restricted: bool = False  # the reader is window staff: ratings show only that one was recorded
 
 
 class SlipOut(Model):

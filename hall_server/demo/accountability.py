@@ -50,7 +50,8 @@ def seed(session: Session, *, settings: Settings, now: datetime, report: "SeedRe
             called_back_at=at + timedelta(hours=3), callback_note="已电话回访，群众反映等候时间过长。",
             rectify_due_at=at + timedelta(days=21), rectified_at=at + timedelta(days=2),
             rectify_note="高峰时段增开 3 号窗口。", rerate_due_at=at + timedelta(days=9),
-            rerated_at=at + timedelta(days=3), rerate_level=dom.RatingLevel.SATISFIED, closed_at=at + timedelta(days=3)))
+            rerated_at=at + timedelta(days=3), rerate_level=dom.RatingLevel.SATISFIED,
+            closed_at=at + timedelta(days=3)))
         n += 1
     session.flush()
     stars = rsvc.update_stars(session, settings=settings, now=now, actor=SYSTEM)

@@ -20,6 +20,7 @@ from .core import Event
 # supervision searches by ticket number and by window within a time range
 Index("ix_events_ticket_no", Event.ticket_no)
 Index("ix_events_window_no_at", Event.window_no, Event.at)
+Index("ix_events_actor_at", Event.actor, Event.at)  # "what did 1001 do" = staff_no OR actor
 # the daily rollup reads the other areas' tables by timestamp ranges
 Index("ix_cases_accepted_at", Case.accepted_at)
 Index("ix_cases_concluded_at", Case.concluded_at)

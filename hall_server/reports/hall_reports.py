@@ -97,7 +97,7 @@ def summary_rows(f: c.FiguresOut) -> list[tuple[str, str]]:
 
 
 TABLE_HEAD = ["项目", "取号", "办结", "平均等候", "平均办理", "受理", "办结件", "收费", "满意率"]
-W = [34 * mm, 14 * mm, 14 * mm, 20 * mm, 20 * mm, 14 * mm, 15 * mm, 24 * mm, 15 * mm]
+W = [32 * mm, 15 * mm, 15 * mm, 19 * mm, 19 * mm, 15 * mm, 15 * mm, 25 * mm, 15 * mm]
 
 
 def _table_rows(items: Sequence[c.KeyFigures]) -> list[list[str]]:
@@ -154,7 +154,7 @@ def monthly_pdf(r: c.MonthlyReportOut) -> bytes:
 
 
 YEAR_HEAD = ["部门", "受理", "办结", "按时办结率", "一次性办结率", "评价数", "满意率", "投诉"]
-YEAR_W = [44 * mm, 16 * mm, 16 * mm, 20 * mm, 22 * mm, 16 * mm, 18 * mm, 14 * mm]
+YEAR_W = [38 * mm, 20 * mm, 20 * mm, 20 * mm, 20 * mm, 20 * mm, 18 * mm, 14 * mm]
 
 
 def _year_rows(r: c.YearlyReportOut) -> list[list[str]]:

@@ -97,12 +97,27 @@ def password_hash_of(session: Session, staff_no: str) -> str | None:
     return session.scalar(select(Staff.password_hash).where(Staff.staff_no == staff_no))
 
 
+_DUMMY_HASHES: dict[tuple[int, int, int], str] = {}
+
+
 def check_password(settings: Settings, password_hash: str | None, password: str) -> bool:
-    """The slow, memory-hard part of a sign-in, meant to run outside the writer lock."""
+    """The slow, memory-hard part of a sign-in, meant to run outside the writer lock.
+
+    An unknown 工号 is checked against a dummy hash of the same cost, so the answer's
+    timing does not tell which staff numbers exist."""
+    h = hasher(settings)
     if password_hash is None:
+        key = (settings.argon2_time_cost, settings.argon2_memory_kib, settings.argon2_parallelism)
+        if key not in _DUMMY_HASHES:
+            _DUMMY_HASHES[key] = h.hash(secrets.token_urlsafe(16))
+        password_hash = _DUMMY_HASHES[key]
+        try:
+            h.verify(password_hash, password)
+        except (VerificationError, InvalidHashError):
+            pass
         return False
     try:
-        return bool(hasher(settings).verify(password_hash, password))
+        return bool(h.verify(password_hash, password))
     except (VerificationError, InvalidHashError):
         return False
 

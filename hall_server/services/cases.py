@@ -21,15 +21,18 @@ from sqlalchemy.orm import Session
 from .. import contract as c
 from ..domain import cases as dc
 from ..domain.catalog import FORM_LABELS, MaterialForm, MatterKind
-from ..domain.errors import BadInput, NotFound
+from ..domain.errors import BadInput, Forbidden, NotFound
+from ..domain.fees import EVENT_LABELS as FEE_EVENT_LABELS
 from ..domain.privacy import mask_id, mask_name, mask_phone
+from ..domain.ratings import LEVEL_LABELS, RatingLevel
+from ..domain.roles import Role
 from ..domain.workdays import UNIT_LABELS, LimitUnit, WorkCalendar, package_data, parse_config
 from ..models import Department, Event, Staff, Ticket
 from ..models.cases import Case, CaseCounter, CaseNotice, Matter
 from ..reports.notices import NoticeData, render
 from ..settings import Settings
+from . import auth, events
 from . import catalog as catalog_svc
-from . import events
 from .actors import Actor
 from .queue import current_ticket, require_on_duty
 
@@ -180,11 +183,13 @@ def case_out(session: Session, case: Case, *, settings: Settings, now: datetime)
 
 
 def case_brief(case: Case, *, settings: Settings, now: datetime) -> c.CaseBrief:
-    left, _ = clock(case, settings=settings, now=now)
+    left, text = clock(case, settings=settings, now=now)
     state = dc.CaseState(case.state)
     return c.CaseBrief(case_no=case.case_no, matter_code=case.matter_code, matter_name=case.matter_name, state=state,
                        state_label=dc.STATE_LABELS[state], applicant_name=mask_name(case.applicant_name),
-                       ticket_no=case.ticket_no, received_at=case.received_at, due_date=case.due_date, days_left=left)
+                       ticket_no=case.ticket_no, received_at=case.received_at, due_date=case.due_date, days_left=left,
+                       limit_unit=LimitUnit(case.limit_unit), clock_text=text, window_no=case.window_no,
+                       staff_no=case.staff_no, accepted_at=case.accepted_at)
 
 
 # --- events ----------------------------------------------------------------------
@@ -393,8 +398,80 @@ _EVENT_OF = {
 }
 
 
+# §42: "经本行政机关负责人批准，可以延长十日" — a section head (监察/科长) or the hall's
+# director signs in beside the clerk; the clerk cannot approve their own extension.
+EXTENSION_APPROVER_ROLES = frozenset({Role.MANAGER, Role.SUPERVISOR})
+
+
+class ApprovalFailed(Forbidden):
+    """The approver's 工号/password did not check out. The API commits the refusal (its
+    failure count and its ``case.extension_refused`` event) before answering."""
+    code = "approval_failed"
+
+
+def _check_extension(case: Case, body: c.CaseActionIn) -> None:
+    """What an extension needs besides the approver, checked before any password is tried."""
+    dc.step(dc.CaseState(case.state), dc.CaseAction.EXTEND)  # a closed case: 409 before the approver types
+    if not body.days or not body.reason.strip():
+        raise BadInput("延长时限须填写天数和理由（行政许可法第四十二条）。", code="reason_required")
+
+
+def approve_extension(session: Session, *, settings: Settings, actor: Actor, now: datetime, case_no: str,
+                      body: c.CaseActionIn, verified_hash: str | None, checked_hash: str | None) -> str:
+    """Check the approver of an extension; returns the approver's 工号.
+
+    The password was verified by the caller *outside* the write transaction (argon2 is
+    slow and memory-hard; the writer lock must not wait on it): ``verified_hash`` is the
+    hash it matched, ``checked_hash`` the hash it did not. A wrong password counts towards
+    the approver's lockout exactly like a sign-in, so approvals cannot be guessed at, and
+    every refusal is logged on the case."""
+    case = get_case(session, case_no)
+    _check_extension(case, body)
+    staff_no = (body.approver_staff_no or "").strip()
+    try:
+        return _check_approver(session, settings=settings, actor=actor, now=now, staff_no=staff_no,
+                               password=body.approver_password or "", verified_hash=verified_hash,
+                               checked_hash=checked_hash)
+    except ApprovalFailed as e:
+        _event(session, "case.extension_refused", case, actor=actor, now=now, action="extend",
+               approver=staff_no[:20], code=e.code)
+        log.warning("extension of %s by %s: approval by %s refused (%s)", case.case_no, actor.staff_no,
+                    staff_no[:20], e.code)
+        raise
+
+
+def _check_approver(session: Session, *, settings: Settings, actor: Actor, now: datetime, staff_no: str,
+                    password: str, verified_hash: str | None, checked_hash: str | None) -> str:
+    if not staff_no or not password:
+        raise ApprovalFailed("延长时限须由科长或大厅主任输入工号和密码审批。", code="approval_required")
+    approver = session.scalar(select(Staff).where(Staff.staff_no == staff_no))
+    if approver is None or not approver.active:
+        raise ApprovalFailed("审批人工号或密码错误。")
+    if approver.id == actor.id:
+        raise ApprovalFailed("审批人不能是经办人本人。", code="self_approval")
+    if approver.locked_until and approver.locked_until > now:
+        raise ApprovalFailed("审批人账号已锁定，请稍后再试或联系管理员。", code="approver_locked")
+    if verified_hash is None or verified_hash != approver.password_hash:
+        if checked_hash is None or checked_hash != approver.password_hash:
+            raise ApprovalFailed("审批人密码刚被修改，请重新输入。")  # changed between check and commit
+        try:  # counts the failure and may lock the account, as a sign-in does
+            auth.login(session, settings=settings, staff_no=staff_no, password=password, now=now,
+                       checked_hash=checked_hash)
+        except auth.LoginFailed as e:
+            raise ApprovalFailed("审批人工号或密码错误。" if e.code == "login_failed" else e.message,
+                                 code="approval_failed" if e.code == "login_failed" else "approver_locked") from None
+        raise ApprovalFailed("审批人工号或密码错误。")  # pragma: no cover - login cannot pass a checked_hash
+    if not approver.role_set & EXTENSION_APPROVER_ROLES:
+        raise ApprovalFailed(f"{approver.name}（{approver.staff_no}）无审批权限：延长时限须由科长（监察）或大厅主任批准。",
+                             code="approver_not_allowed")
+    approver.failed_logins = 0
+    return approver.staff_no
+
+
 def transition(session: Session, *, settings: Settings, actor: Actor, now: datetime, case_no: str,
-               body: c.CaseActionIn) -> Case:
+               body: c.CaseActionIn, approver_no: str | None = None) -> Case:
+    """One lifecycle step. An extension needs ``approver_no``: the 工号 that
+    ``approve_extension`` checked in this request (the API does both)."""
     case = get_case(session, case_no)
     action = dc.CaseAction(body.action)
     new_state = dc.step(dc.CaseState(case.state), action)  # illegal: raises, nothing changed
@@ -417,11 +494,17 @@ def transition(session: Session, *, settings: Settings, actor: Actor, now: datet
         case.suspended_since, case.suspend_kind = None, None
         _recompute_due(case, matter, cal, settings)
     elif action is dc.CaseAction.EXTEND:
-        if not body.days or not reason or not body.approved_by.strip():
-            raise BadInput("延长时限须填写天数、理由和批准人（行政许可法第四十二条）。", code="reason_required")
+        _check_extension(case, body)
+        approver = session.scalar(select(Staff).where(Staff.staff_no == approver_no)) if approver_no else None
+        if approver is None or not approver.active or not approver.role_set & EXTENSION_APPROVER_ROLES:
+            raise ApprovalFailed("延长时限须由科长或大厅主任输入工号和密码审批。", code="approval_required")
+        if approver.id == actor.id:
+            raise ApprovalFailed("审批人不能是经办人本人。", code="self_approval")
+        assert body.days is not None
         case.extended_days += body.days
         _recompute_due(case, matter, cal, settings)
-        extra = {"days": body.days, "reason": reason, "approved_by": body.approved_by.strip()}
+        extra = {"days": body.days, "unit": case.limit_unit, "reason": reason, "approved_by": approver.staff_no,
+                 "approver_name": approver.name}
     elif action in (dc.CaseAction.APPROVE, dc.CaseAction.REFUSE):
         if action is dc.CaseAction.REFUSE and not reason:
             raise BadInput("不予许可须写明理由。", code="reason_required")
@@ -449,60 +532,181 @@ def transition(session: Session, *, settings: Settings, actor: Actor, now: datet
 
 # --- reading ---------------------------------------------------------------------
 
+# a clerk's work list (我的办件): everything still to be done on a case, 补正 included
+OPEN_STATES = frozenset({dc.CaseState.CORRECTION, dc.CaseState.ACCEPTED, dc.CaseState.IN_REVIEW,
+                         dc.CaseState.SUSPENDED, dc.CaseState.APPROVED, dc.CaseState.REFUSED})
+
+
 def list_cases(session: Session, *, settings: Settings, now: datetime, state: str | None = None,
-               query: str | None = None, limit: int = 50, offset: int = 0) -> c.CasePage:
+               query: str | None = None, limit: int = 50, offset: int = 0, open_only: bool = False,
+               mine: Actor | None = None) -> c.CasePage:
+    """Newest first; ``open_only`` lists the cases still to be worked, soonest due first.
+    ``mine``: the cases of that staff member's department (or, for staff without one, of
+    the window they are signed in at) — the clerk's 我的办件."""
     q = select(Case)
     if state:
         q = q.where(Case.state == state)
+    if open_only:
+        q = q.where(Case.state.in_([str(x) for x in OPEN_STATES]))
+    if mine is not None:
+        if mine.department_id is not None:
+            q = q.where(Case.department_id == mine.department_id)
+        elif mine.window_no is not None:
+            q = q.where(Case.window_no == mine.window_no)
+        else:
+            q = q.where(Case.staff_no == mine.staff_no)
     if query:
         like = f"%{query.strip()}%"
         q = q.where(or_(Case.case_no.ilike(like), Case.applicant_name.ilike(like), Case.matter_name.ilike(like),
                         Case.applicant_id_number == query.strip().upper()))
     total = session.scalar(select(func.count()).select_from(q.subquery())) or 0
-    rows = session.scalars(q.order_by(Case.id.desc()).limit(limit).offset(offset))
+    order = ((Case.due_date.is_(None), Case.due_date, Case.id) if open_only else (Case.id.desc(),))
+    rows = session.scalars(q.order_by(*order).limit(limit).offset(offset))
     return c.CasePage(cases=[case_brief(r, settings=settings, now=now) for r in rows], total=total)
 
 
-EVENT_LABELS = {
+# One label table for every event type a case's history can hold (each area's own table
+# where it has one); an unknown type falls back to its raw name.
+EVENT_LABELS: dict[str, str] = {
     "ticket.issued": "取号", "ticket.called": "叫号", "ticket.recalled": "重呼", "ticket.started": "开始办理",
     "ticket.completed": "窗口服务结束", "ticket.skipped": "过号", "ticket.transferred": "转移",
     "ticket.requeued": "重新排队",
     "case.accepted": "受理", "case.correction_requested": "一次性告知补正材料", "case.rejected": "不予受理",
     "case.resubmitted": "申请人补正材料", "case.review_started": "审查中", "case.suspended": "中止（时限暂停）",
     "case.resumed": "恢复办理", "case.extended": "延长办理时限", "case.concluded": "办结",
-    "case.delivered": "结果送达", "case.withdrawn": "申请人撤回",
+    "case.delivered": "结果送达", "case.withdrawn": "申请人撤回", "case.extension_refused": "延期审批未通过",
+    **FEE_EVENT_LABELS,
+    "rating.recorded": "办事群众评价", "rating.rerated": "复评", "rating.followup_opened": "差评回访整改启动",
+    "rating.followup_called_back": "差评已回访", "rating.followup_rectified": "差评已整改",
+    "rating.followup_closed": "差评整改结束", "rating.followup_overdue": "差评整改逾期",
+    "complaint.registered": "投诉登记", "complaint.assigned": "投诉交办", "complaint.replied": "投诉答复",
+    "complaint.overdue": "投诉办理逾期",
+    "inquiry.logged": "首问登记", "inquiry.referred": "首问转办", "inquiry.closed": "首问办结",
+    "inquiry.overdue": "首问逾期",
 }
+
+# steps of the office's own, not the applicant's business (the public lookup leaves them out)
+INTERNAL_CASE_EVENTS = frozenset({"case.extension_refused"})
+
+# Window staff read a case's history too, but never an individual rating (好差评 rules):
+# they see that a rating was recorded, nothing of its level, and not the follow-up steps,
+# which only a 差评 starts (their presence alone would tell the level).
+RATING_READERS = frozenset({Role.MANAGER, Role.SUPERVISOR, Role.ADMIN})
+CLERK_RATING_LABEL = "办事群众已评价（评价结果不向窗口人员显示）"
+_CLERK_RATING_KEYS = ("case_no", "ticket")
+
+
+def event_label(type_: str, data: dict[str, Any]) -> str:
+    if type_ == "case.concluded":
+        return "办结（准予许可）" if data.get("outcome") == "approved" else "办结（不予许可）"
+    return EVENT_LABELS.get(type_, type_)
 
 
 def _label(ev: Event) -> str:
-    if ev.type == "case.concluded":
-        return "办结（准予许可）" if ev.data.get("outcome") == "approved" else "办结（不予许可）"
-    return EVENT_LABELS.get(ev.type, ev.type)
+    return event_label(ev.type, ev.data)
 
 
-def _ticket_window(session: Session, case: Case, settings: Settings) -> tuple[datetime, datetime] | None:
-    if case.ticket_id is None:
-        return None
-    t = session.get(Ticket, case.ticket_id)
+def _yuan(fen: Any) -> str:
+    if not isinstance(fen, int):
+        return ""
+    sign = "-" if fen < 0 else ""
+    return f"{sign}{abs(fen) // 100}.{abs(fen) % 100:02d} 元"
+
+
+def event_detail(type_: str, d: dict[str, Any]) -> str:
+    """One readable line of what the event's data says (history view and exports)."""
+    if type_ == "case.accepted":
+        out = f"办件 {d.get('case_no', '')}"
+        if d.get("due_date"):
+            out += f"，承诺 {d['due_date']} 前办结"
+        if d.get("override_reason"):
+            out += f"；容缺受理：{d['override_reason']}"
+        return out
+    if type_ == "case.correction_requested":
+        return "需补正：" + "、".join(d.get("to_correct") or [])
+    if type_ in ("case.rejected", "case.withdrawn", "case.concluded"):
+        return str(d.get("reason") or "")
+    if type_ == "case.suspended":
+        kind = d.get("suspend_kind")
+        label = dc.SUSPEND_LABELS.get(dc.SuspendKind(kind), kind) if kind in set(dc.SuspendKind) else ""
+        return f"{label}：{d.get('reason', '')}"
+    if type_ == "case.resumed":
+        return f"中止 {d.get('suspended_days', 0)} 天不计入时限，新的到期日 {d.get('due_date', '')}"
+    if type_ == "case.extended":
+        unit = UNIT_LABELS[LimitUnit(d["unit"])] if d.get("unit") in set(LimitUnit) else "天"
+        return (f"延长 {d.get('days', '')} {unit}：{d.get('reason', '')}（批准人 {d.get('approver_name', '')}，工号 "
+                f"{d.get('approved_by', '')}），新的到期日 {d.get('due_date', '')}")
+    if type_ == "case.extension_refused":
+        return f"审批人 {d.get('approver', '')} 未通过验证"
+    if type_ == "case.delivered":
+        return str(d.get("note") or "")
+    if type_.startswith("ticket."):
+        return f"号码 {d.get('ticket', '')}" + (f"，{d['window_no']} 号窗口" if d.get("window_no") else "")
+    if type_.startswith("fee."):
+        parts = [str(d[k]) for k in ("notice_no", "receipt_no") if d.get(k)]
+        if "amount_fen" in d:
+            parts.append(_yuan(d["amount_fen"]))
+        if d.get("reason"):
+            parts.append(str(d["reason"]))
+        return "，".join(parts)
+    if type_ in ("rating.recorded", "rating.rerated"):
+        lv = d.get("level")
+        return LEVEL_LABELS[RatingLevel(lv)] if lv in set(RatingLevel) else ""
+    if type_.startswith("complaint."):
+        return str(d.get("complaint_no") or "")
+    return ""
+
+
+def _ticket_window(session: Session, ticket_id: int | None, settings: Settings) -> tuple[Ticket, datetime, datetime] | None:
+    t = session.get(Ticket, ticket_id) if ticket_id else None
     if t is None:
         return None
     start = datetime.combine(t.business_day, time(0), tzinfo=settings.tz).astimezone(timezone.utc)
-    return start, start + timedelta(days=1)
+    return t, start, start + timedelta(days=1)
 
 
-def history(session: Session, *, settings: Settings, case_no: str) -> c.CaseHistoryOut:
-    """The case's whole thread from the log: its ticket, intake decisions, lifecycle,
-    and whatever other areas (fees, ratings) logged with this case_no."""
+def history(session: Session, *, settings: Settings, case_no: str, reader: Actor | None = None) -> c.CaseHistoryOut:
+    """The case's whole thread from the log: every ticket it was handled under (the first
+    visit and each 补正 return), intake decisions, lifecycle, and whatever other areas
+    (fees, ratings, complaints) logged with this case_no, in log order.
+
+    ``reader`` without a manager/supervisor/admin role (or none) gets the window staff's
+    view: a rating shows only that it was recorded."""
     case = get_case(session, case_no)
-    cond = Event.case_no == case.case_no
-    tw = _ticket_window(session, case, settings)
-    if tw is not None and case.ticket_no:
-        cond = or_(cond, (Event.ticket_no == case.ticket_no) & (Event.at >= tw[0]) & (Event.at < tw[1])
-                   & Event.type.like("ticket.%"))
-    evs = session.scalars(select(Event).where(cond).order_by(Event.seq))
-    items = [c.HistoryItem(seq=e.seq, at=e.at, type=e.type, label=_label(e), actor=e.actor, window_no=e.window_no,
-                           data=e.data) for e in evs]
-    return c.CaseHistoryOut(case_no=case.case_no, ticket_no=case.ticket_no, items=items)
+    case_evs = list(session.scalars(select(Event).where(Event.case_no == case.case_no).order_by(Event.seq)))
+    ticket_ids = {case.ticket_id} | {e.data.get("ticket_id") for e in case_evs if e.type.startswith("case.")}
+    seen = {e.seq for e in case_evs}
+    extra: list[Event] = []
+    for tid in sorted(x for x in ticket_ids if isinstance(x, int)):
+        tw = _ticket_window(session, tid, settings)
+        if tw is None:
+            continue
+        t, start, end = tw
+        q = select(Event).where(Event.ticket_no == t.number, Event.at >= start, Event.at < end,
+                                or_(Event.type.like("ticket.%"), Event.type.like("rating.%")))
+        extra += [e for e in session.scalars(q) if e.seq not in seen and _same_ticket(e, t)]
+        seen |= {e.seq for e in extra}
+    evs = sorted(case_evs + extra, key=lambda e: e.seq)
+    restricted = reader is None or not (reader.roles & RATING_READERS)
+    items: list[c.HistoryItem] = []
+    for e in evs:
+        if restricted and e.type.startswith("rating."):
+            if e.type != "rating.recorded":
+                continue
+            items.append(c.HistoryItem(seq=e.seq, at=e.at, type=e.type, label=CLERK_RATING_LABEL, actor="",
+                                       window_no=e.window_no,
+                                       data={k: e.data[k] for k in _CLERK_RATING_KEYS if k in e.data}))
+            continue
+        items.append(c.HistoryItem(seq=e.seq, at=e.at, type=e.type, label=_label(e), actor=e.actor,
+                                   window_no=e.window_no, data=e.data, detail=event_detail(e.type, e.data)))
+    return c.CaseHistoryOut(case_no=case.case_no, ticket_no=case.ticket_no, items=items, restricted=restricted)
+
+
+def _same_ticket(e: Event, t: Ticket) -> bool:
+    """Ticket numbers restart daily per category; within the day the number is unique,
+    and an event that names its ticket id must name this one."""
+    tid = e.data.get("ticket_id")
+    return not isinstance(tid, int) or tid == t.id
 
 
 def public(session: Session, *, settings: Settings, now: datetime, case_no: str, code: str) -> c.CasePublicOut:
@@ -515,7 +719,8 @@ def public(session: Session, *, settings: Settings, now: datetime, case_no: str,
     dept = _dept(session, case.department_id)
     matter = session.get(Matter, case.matter_id)
     steps = [c.ProgressStep(at=e.at, label=_label(e)) for e in session.scalars(
-        select(Event).where(Event.case_no == case.case_no, Event.type.like("case.%")).order_by(Event.seq))]
+        select(Event).where(Event.case_no == case.case_no, Event.type.like("case.%")).order_by(Event.seq))
+        if e.type not in INTERNAL_CASE_EVENTS]
     state = dc.CaseState(case.state)
     return c.CasePublicOut(
         case_no=case.case_no, matter_name=case.matter_name, department=dept.name if dept else "", state=state,

@@ -282,6 +282,7 @@ def main() -> int:
     ap.add_argument("--prefill", type=int, default=300, help="people already waiting when the hour starts")
     ap.add_argument("--max-inflight", type=int, default=200)
     ap.add_argument("--keep", action="store_true", help="keep the temp data dir")
+    ap.add_argument("--ws", default="websockets-sansio", help="the server's WebSocket implementation")
     ap.add_argument("--profile", metavar="FILE", help="profile the server during the load with py-spy "
                     "(collapsed stacks to FILE; needs `pip install py-spy`)")
     args = ap.parse_args()
@@ -296,7 +297,7 @@ def main() -> int:
     base = f"http://127.0.0.1:{port}"
     env = {**os.environ, "HALL_DATA_DIR": str(data)}
     server = subprocess.Popen([sys.executable, "-m", "hall_server", "run", "--host", "127.0.0.1", "--port", str(port),
-                               "--log-level", "warning"], env=env, cwd=ROOT,
+                               "--log-level", "warning", "--ws", args.ws], env=env, cwd=ROOT,
                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     sub_proc = None
     try:

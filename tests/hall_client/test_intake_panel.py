@@ -82,8 +82,9 @@ def test_missing_material_is_refused_then_f8_tells_all_at_once_and_resumption_ac
     assert p.resuming is not None and p.resuming.case_no == case.case_no
     assert dict((t["code"], t["status"]) for t in p.ticks())["M4"] == "defective"
     p.mark_all("received")
-    with qtbot.wait_signal(p.case_saved, timeout=wait_ms) as again:
-        qtbot.keyClick(p.resume_no, Qt.Key.Key_F7)
+    with qtbot.wait_signal(p.slip_printed, timeout=wait_ms):  # the slip is printed before the test ends
+        with qtbot.wait_signal(p.case_saved, timeout=wait_ms) as again:
+            qtbot.keyClick(p.resume_no, Qt.Key.Key_F7)
     assert again.args[0].case_no == case.case_no and again.args[0].state == "accepted"
 
 
@@ -112,6 +113,7 @@ def test_rejection_needs_reason_and_basis_then_f9_rejects(qtbot, panel, wait_ms)
         qtbot.keyClick(p.name, Qt.Key.Key_F9)
     p.reject_reason.setText("申请人不具备燃气经营主体资格")
     p.reject_basis.setText("《城镇燃气管理条例》第十五条")
-    with qtbot.wait_signal(p.case_saved, timeout=wait_ms) as saved:
-        qtbot.keyClick(p.name, Qt.Key.Key_F9)
+    with qtbot.wait_signal(p.slip_printed, timeout=wait_ms):
+        with qtbot.wait_signal(p.case_saved, timeout=wait_ms) as saved:
+            qtbot.keyClick(p.name, Qt.Key.Key_F9)
     assert saved.args[0].state == "rejected" and saved.args[0].case_no.startswith("RQ")

@@ -1,6 +1,8 @@
 """The kiosk against the live server: take a number, guide, idle reset, server down and back."""
 from __future__ import annotations
 
+import pytest
+
 WAIT_MS = 8000
 
 
@@ -72,3 +74,15 @@ def test_server_down_says_pause_and_recovers_by_itself(qtbot, kiosk_client, serv
     with qtbot.wait_signal(k.ticket_issued, timeout=WAIT_MS) as got:
         k.home.buttons["A"].click()
     assert got.args[0].number == "A001"
+
+
+def test_other_areas_pages_also_return_home_when_left_idle(qtbot, client_factory):
+    b = client_factory("kiosk", kiosk_idle_reset_s=0.05)
+    k = b.widget
+    qtbot.wait_until(lambda: on_home(k), timeout=WAIT_MS)
+    if not k.extra:
+        pytest.skip("no kiosk page module installed in this tree")
+    title, page = next(iter(k.extra.items()))
+    k.extra_buttons[title].click()
+    assert k.pages.currentWidget() is page
+    qtbot.wait_until(lambda: on_home(k), timeout=WAIT_MS)

@@ -127,3 +127,15 @@ def test_sign_out_returns_to_the_login_page(qtbot, window_client):
     with qtbot.wait_signal(window_client.session.signed_out, timeout=WAIT_MS):
         window_client.widget.work.sign_out.click()
     assert window_client.widget.pages.currentWidget() is window_client.widget.login
+
+
+def test_f_keys_work_while_typing_in_a_panel(qtbot, window_client, take_ticket):
+    from PySide6.QtWidgets import QLineEdit
+    take_ticket("A")
+    w, s = window_client.widget, window_client.session
+    edit = w.work.tabs.currentWidget().findChild(QLineEdit)
+    if edit is None:
+        edit = QLineEdit(w.work.tabs.currentWidget())
+    with qtbot.wait_signal(s.ticket_called, timeout=WAIT_MS):
+        qtbot.keyClick(edit, Qt.Key.Key_F1)
+    assert w.current_ticket.text() == "A001"

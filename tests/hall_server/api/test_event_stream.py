@@ -17,6 +17,44 @@ from hall_server.api.hub import EventHub
 TIMEOUT = 10
 
 
+class _Live:
+    """uvicorn on a loopback port in a thread, with a chosen WebSocket implementation."""
+
+    def __init__(self, app, ws: str) -> None:  # type: ignore[no-untyped-def]
+        import socket
+
+        import uvicorn
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            self.port = int(s.getsockname()[1])
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=self.port, log_level="error",
+                                                    ws=ws, ws_ping_interval=None, lifespan="on"))
+        self.thread = threading.Thread(target=self.server.run, daemon=True)
+
+    def start(self) -> "_Live":
+        self.thread.start()
+        for _ in range(2000):  # bounded wait on the server's own flag
+            if self.server.started or not self.thread.is_alive():
+                break
+            self.thread.join(0.01)
+        assert self.server.started, "live server did not start"
+        return self
+
+    def stop(self) -> None:
+        self.server.should_exit = True
+        self.thread.join(15)
+
+
+@pytest.fixture(params=["websockets-sansio", "auto"])
+def live_server(app, request):  # type: ignore[no-untyped-def]
+    """Both WebSocket implementations: ``hall-server run`` uses sans-I/O (faster), the
+    shared fixture uvicorn's default."""
+    srv = _Live(app, request.param).start()
+    yield srv
+    srv.stop()
+
+
 def ws_url(live_server, after: int, token: str | None) -> str:  # type: ignore[no-untyped-def]
     url = live_server.url.replace("http://", "ws://") + f"/api/v1/events?after={after}"
     return url + (f"&token={token}" if token else "")

@@ -146,9 +146,9 @@ def test_lifecycle_with_suspension_stopping_the_clock_and_an_approved_extension(
     clerk = login("1001", window_no=1)
     r = act(action="resume").json()
     assert r["suspended_days"] == 4 and r["due_date"] == "2026-12-03" and r["days_left"] == 2
-    r = act(action="extend", days=2, reason="情况复杂", approved_by="张局长").json()
+    r = act(action="extend", days=2, reason="情况复杂", approver_staff_no="3001", approver_password="demo1234").json()
     assert r["extended_days"] == 2 and r["due_date"] == "2026-12-07"
-    assert act(action="extend", days=2).status_code == 422  # §42 needs approval and a reason
+    assert act(action="extend", days=2).status_code == 422  # §42 needs a reason (and an approver, see test_case_extension)
     r = act(action="approve", note="准予许可")
     assert r.status_code == 200 and r.json()["state"] == "approved"
     r = act(action="approve")
