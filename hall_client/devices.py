@@ -57,6 +57,7 @@ class DeviceHandle(QObject):
         self._opener = opener
         self.driver: Any = None
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix=f"dev-{name}")
+        self._closed = False
         self._deliver.connect(self._on_deliver, Qt.ConnectionType.QueuedConnection)
 
     def submit(self, fn: Callable[[Any], Any], *, on_ok: Callable[[Any], None] | None = None,
@@ -71,6 +72,10 @@ class DeviceHandle(QObject):
                 self._deliver.emit((on_ok, on_error, False, e))
                 return
             self._deliver.emit((on_ok, on_error, True, result))
+        if self._closed:
+            # events still arrive while the app shuts down: nothing to drive any more
+            log.debug("%s: closed, dropped a late job", self.name)
+            return
         self._pool.submit(job)
 
     @Slot(object)
@@ -92,6 +97,9 @@ class DeviceHandle(QObject):
             closer = getattr(d, "close", None)
             if callable(closer):
                 closer()
+        if self._closed:
+            return
+        self._closed = True
         if self.driver is not None:
             self._pool.submit(lambda: shut(self.driver))
         self._pool.shutdown(wait=True)

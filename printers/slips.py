@@ -183,6 +183,7 @@ class _NoticeSlip:
     clerk_no: str = ""
     enquiry_phone: str = ""
     complaint_phone: str = ""
+    rating_url: str = ""  # rate-later page: a second QR under the progress one
 
 
 @dataclass(frozen=True)
@@ -295,6 +296,9 @@ def _notice_tail(w: SlipWriter, s: _NoticeSlip, tip: str) -> None:
         w.qr(s.query_url)
     if tip:
         w.line(tip, align=Align.CENTER)
+    if s.rating_url:
+        w.line("扫码评价本次服务", align=Align.CENTER)
+        w.qr(s.rating_url)
 
 
 def acceptance(slip: AcceptanceSlip, profile: PrinterProfile) -> EncodedSlip:

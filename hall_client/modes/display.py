@@ -9,82 +9,21 @@ it also lights the hall LED; ``--no-gui`` does only that, without a screen.
 from __future__ import annotations
 
 import logging
-from collections import deque
-from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QObject, Qt, QTimer, Signal
+from PySide6.QtCore import QObject, Qt, QTimer
 from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from ..config import ClientConfig
 from ..context import ClientContext
 from ..devices import Devices
 from ..state import Call, HallState, call_text
+from ..voice import Announcer
 from ..widgets.common import Clock, OnlineDot, restyle
 
 log = logging.getLogger(__name__)
 
-CHIME = Path(__file__).resolve().parents[2] / "resources" / "chime.wav"
 STATE_TEXT = {"offline": "暂停服务", "paused": "暂停服务", "idle": "等候叫号", "calling": "", "serving": ""}
-
-
-class Announcer(QObject):
-    """Says each call once, in order: TTS where an engine exists, else chime + text.
-
-    ``announced(text, how)`` with ``how`` in ``speech`` | ``chime`` | ``text``.
-    """
-
-    announced = Signal(str, str)
-
-    def __init__(self, *, speech: bool = True, parent: QObject | None = None) -> None:
-        super().__init__(parent)
-        self.tts: Any = None
-        self.chime: Any = None
-        self.queue: deque[str] = deque()
-        if speech:
-            self.tts = self._make_tts()
-        if self.tts is None:
-            self.chime = self._make_chime()
-
-    @staticmethod
-    def _make_tts() -> Any:
-        try:
-            from PySide6.QtTextToSpeech import QTextToSpeech  # PySide6-Addons, optional
-        except ImportError:
-            return None
-        engines = QTextToSpeech.availableEngines()
-        if not engines:
-            return None
-        tts = QTextToSpeech(engines[0])
-        for loc in tts.availableLocales():
-            if loc.name().startswith("zh"):
-                tts.setLocale(loc)
-                break
-        else:
-            log.info("no Chinese voice in %s: chime instead", engines[0])
-            return None
-        return tts
-
-    @staticmethod
-    def _make_chime() -> Any:
-        try:
-            from PySide6.QtCore import QUrl
-            from PySide6.QtMultimedia import QSoundEffect  # PySide6-Addons, optional
-        except ImportError:
-            return None
-        eff = QSoundEffect()
-        eff.setSource(QUrl.fromLocalFile(str(CHIME)))
-        return eff
-
-    def announce(self, text: str) -> None:
-        if self.tts is not None:
-            self.tts.enqueue(text) if hasattr(self.tts, "enqueue") else self.tts.say(text)
-            self.announced.emit(text, "speech")
-        elif self.chime is not None:
-            self.chime.play()
-            self.announced.emit(text, "chime")
-        else:
-            self.announced.emit(text, "text")
 
 
 class WindowTile(QLabel):
@@ -142,8 +81,11 @@ class DisplayMode(QWidget):
         lay.addLayout(body, 1)
         self.tiles: dict[int, WindowTile] = {}
         self.fresh: dict[int, QTimer] = {}
-        self.announcer = Announcer(speech=config.speech, parent=self)
+        self.announcer = Announcer(speech=config.speech, parent=self)  # voice chosen once, logged
         self.announcer.announced.connect(self._show_text)
+        self.status = QLabel(self.announcer.plan.status_text)  # the board's status line
+        self.status.setObjectName("boardStatus")
+        lay.addWidget(self.status)
         self._big_clear = QTimer(self)
         self._big_clear.setSingleShot(True)
         self._big_clear.timeout.connect(lambda: self.big.setText(""))

@@ -136,12 +136,16 @@ class CaseHistoryView(QWidget):
         self.title.setText(f"<b>{h.case_no}</b>　号票 {h.ticket_no or '—'}　共 {len(items)} 个环节")
         self.history_loaded.emit(shown)
 
+    def _cell(self, row: int, col: int) -> str:
+        it = self.table.item(row, col)
+        return it.text() if it is not None else ""
+
     def labels(self) -> list[str]:
-        return [self.table.item(r, 1).text() for r in range(self.table.rowCount())]
+        return [self._cell(r, 1) for r in range(self.table.rowCount())]
 
     def text(self) -> str:
         """Everything on screen, for a test or a copy to the clipboard."""
-        return "\n".join("\t".join(self.table.item(r, c).text() for c in range(self.table.columnCount()))
+        return "\n".join("\t".join(self._cell(r, c) for c in range(self.table.columnCount()))
                          for r in range(self.table.rowCount()))
 
 

@@ -266,6 +266,7 @@ class CaseListPanel(QWidget):
         self.dialog: ActionDialog | None = None
         self._loading = False
         self._dirty = False
+        self._sending = False  # one step at a time: no double 开始审查 while the first is on its way
         root = QVBoxLayout(self)
         top = QHBoxLayout()
         self.summary = QLabel("我的办件")
@@ -370,6 +371,8 @@ class CaseListPanel(QWidget):
         u = urgency(c)
         for col in range(self.table.columnCount()):
             it = self.table.item(row, col)
+            if it is None:
+                continue
             if u == "overdue":
                 it.setBackground(QBrush(OVERDUE_BG))
             elif u == "near":
@@ -381,7 +384,8 @@ class CaseListPanel(QWidget):
 
     def row_of(self, case_no: str) -> int:
         for r in range(self.table.rowCount()):
-            if self.table.item(r, COL_NO).data(Qt.ItemDataRole.UserRole) == case_no:
+            it = self.table.item(r, COL_NO)
+            if it is not None and it.data(Qt.ItemDataRole.UserRole) == case_no:
                 return r
         return -1
 
@@ -404,7 +408,7 @@ class CaseListPanel(QWidget):
 
     def refresh_buttons(self) -> None:
         c = self.selected()
-        on = enabled_buttons(c.state if c else None) if self.dialog is None else set()
+        on = enabled_buttons(c.state if c else None) if self.dialog is None and not self._sending else set()
         for name, b in self.buttons.items():
             b.setEnabled(name in on)
         self.history_button.setEnabled(c is not None)
@@ -449,10 +453,11 @@ class CaseListPanel(QWidget):
         self.refresh_buttons()
 
     def _send(self, case_no: str, body: dict[str, Any], dialog: ActionDialog | None) -> None:
-        for b in self.buttons.values():
-            b.setEnabled(False)
+        self._sending = True
+        self.refresh_buttons()
 
         def ok(case: CaseOut) -> None:
+            self._sending = False
             if dialog is not None:
                 dialog.accept()
             self._apply(case)
@@ -460,6 +465,7 @@ class CaseListPanel(QWidget):
             self.case_changed.emit(case)
 
         def err(e: KnownError) -> None:
+            self._sending = False
             if dialog is not None and dialog is self.dialog:
                 dialog.failed(e.message)
             self.refresh_buttons()

@@ -78,7 +78,8 @@ def slip_for(s: SlipOut, *, tz: ZoneInfo, window_no: int | None, clerk_no: str) 
     common = dict(hall_name=s.hall_name, case_no=s.case_no, matter_name=s.matter_name, applicant=s.applicant_name,
                   issued_at=s.issued_at.astimezone(tz).replace(tzinfo=None), query_url=s.query_url,
                   notice_no=s.notice_no, query_code=s.query_code, window_no=window_no, clerk_no=clerk_no,
-                  enquiry_phone=s.enquiry_phone, complaint_phone=s.complaint_phone)
+                  enquiry_phone=s.enquiry_phone, complaint_phone=s.complaint_phone,
+                  rating_url=s.rating_url)  # rate-later QR (issue 7)
     if s.kind == "acceptance":
         return slips.AcceptanceSlip(**common, due_date=s.due_date, limit_text=s.limit_text)
     if s.kind == "correction":

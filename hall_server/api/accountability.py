@@ -13,13 +13,15 @@ from typing import Literal
 
 from fastapi import APIRouter, Depends, FastAPI, Path, Query, Request
 from fastapi.concurrency import run_in_threadpool
-from fastapi.responses import JSONResponse
+from fastapi.responses import HTMLResponse, JSONResponse
 from sqlalchemy.orm import Session
 
 from .. import contract as c
-from ..domain.errors import Forbidden
+from ..contract import API_PREFIX
+from ..domain.errors import Forbidden, HallError
 from ..domain.ratings import LEVEL_LABELS, LEVELS, REASONS, is_bad
 from ..domain.roles import ALL_ROLES, STAFF_ROLES, Role
+from ..reports import rate_page
 from ..services import complaints as csvc
 from ..services import inquiries as isvc
 from ..services import ratings as rsvc
@@ -213,6 +215,18 @@ def rate_later_info(token: str = Token, _: None = Depends(public),
                     c_: AppContext = Depends(ctx)) -> c.RateInfoOut:
     with c_.db.read() as s:
         return rsvc.public_info(s, settings=c_.settings, token=token)
+
+
+@router.get("/public/r/{token}", response_class=HTMLResponse)
+def rate_later_page(token: str = Token, _: None = Depends(public),
+                    c_: AppContext = Depends(ctx)) -> HTMLResponse:
+    """The page the QR opens on a citizen's phone (HTML; it posts to ``POST /rate/{token}``)."""
+    try:
+        with c_.db.read() as s:
+            info = rsvc.public_info(s, settings=c_.settings, token=token)
+    except HallError as e:
+        return HTMLResponse(rate_page.error_page(e.message), status_code=e.status)
+    return HTMLResponse(rate_page.render(info, post_url=f"{API_PREFIX}/rate/{token}"))
 
 
 @router.post("/rate/{token}", status_code=201, response_model=c.RatingOut)

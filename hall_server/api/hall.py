@@ -5,7 +5,7 @@ from fastapi import APIRouter, Depends, Query
 from sqlalchemy import select
 
 from .. import contract as c
-from ..domain.privacy import mask_data
+from ..domain.privacy import mask_event_data
 from ..domain.roles import ALL_ROLES, Role
 from ..models import Event
 from ..services import events as ev
@@ -38,7 +38,7 @@ def event_log(after: int = Query(0, ge=0), limit: int = Query(500, ge=1, le=5000
         last = ev.last_seq(s)
     unmasked = sees_unmasked(actor)
     out = [c.EventOut(seq=e.seq, at=e.at, actor=e.actor, window_no=e.window_no, type=e.type,
-                      data=e.data if unmasked else mask_data(e.data, names=True)) for e in rows]
+                      data=e.data if unmasked else mask_event_data(e.type, e.data)) for e in rows]
     return c.EventPage(events=out, last_seq=last)
 
 

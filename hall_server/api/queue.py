@@ -9,6 +9,7 @@ from .. import contract as c
 from ..domain import queue as q
 from ..domain.roles import Role
 from ..services import queue as svc
+from ..services import ratings
 from ..services.actors import Actor
 from ..services.hall import ticket_out
 from .deps import AppContext, ctx, idempotent, require
@@ -28,7 +29,9 @@ def issue(body: c.TicketIn, request: Request,
             s, settings=c_.settings, prefix=body.category, priority=body.priority, actor=actor, now=c_.now(),
             citizen_name=body.id_card.name if body.id_card else None,
             citizen_id_number=body.id_card.id_number.upper() if body.id_card else None)
-        return ticket_out(t, category_name=svc.get_category(s, t.prefix).name, waiting_ahead=ahead, est=est)
+        out = ticket_out(t, category_name=svc.get_category(s, t.prefix).name, waiting_ahead=ahead, est=est)
+        # the rate-later link rides on the answer, so the kiosk prints it without a second round trip
+        return out.model_copy(update={"rating_url": ratings.link(s, settings=c_.settings, ticket_id=t.id).url})
     return idempotent(request, c_, actor, run)
 
 

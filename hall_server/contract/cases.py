@@ -286,3 +286,4 @@ class SlipOut(Model):
     query_url: str
     enquiry_phone: str = ""
     complaint_phone: str = ""
+    rating_url: str = ""  # rate-later page of the service, printed as a second QR

@@ -164,6 +164,7 @@ class TicketOut(Model):
     citizen_name: str | None = None  # masked
     citizen_id_number: str | None = None  # masked
     allowed: list[Action] = []
+    rating_url: str | None = None  # rate-later page, only on the issue answer: the kiosk prints it as the QR
 
 
 class TransferIn(Model):

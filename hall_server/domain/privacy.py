@@ -49,3 +49,16 @@ def mask_data(data: Any, *, names: bool = False) -> Any:
     if isinstance(data, list):
         return [mask_data(v, names=names) for v in data]
     return data
+
+
+# What a rating said is for the office and the manager only: a clerk who could read the
+# level of the person just served could press them, or retaliate (DESIGN: 好差评).
+RATING_PRIVATE_KEYS = frozenset({"level", "bad", "reasons", "outcome", "comment", "label"})
+
+
+def mask_event_data(event_type: str, data: dict[str, Any]) -> dict[str, Any]:
+    """The event data as shown to roles without access to personal data or ratings."""
+    masked = mask_data(data, names=True)
+    if event_type.startswith("rating."):
+        masked = {k: v for k, v in masked.items() if k not in RATING_PRIVATE_KEYS}
+    return masked

@@ -46,6 +46,7 @@ class NoticeData:
     due_date: str = ""  # hall-local date, "2026年12月01日"
     statutory_text: str = ""
     query_url: str = ""
+    rating_url: str = ""  # rate-later page of the service (case.ticket_id); "" when the case had no ticket
     enquiry_phone: str = ""
     complaint_phone: str = ""
     staff: str = ""  # 受理人 name (工号)
@@ -80,7 +81,12 @@ def _query_block(d: NoticeData) -> Flowable:
     text = para(
         f"办理进度查询：扫描右侧二维码，或在大厅自助机输入办件编号 {d.case_no} 和查询码 {d.query_code}；"
         f"网址：{d.query_url}\n咨询电话：{d.enquiry_phone}　　投诉电话：{d.complaint_phone}", st.small)
-    t = Table([[text, qr(d.query_url)]], colWidths=[140 * mm, 30 * mm])
+    if not d.rating_url:
+        t = Table([[text, qr(d.query_url)]], colWidths=[140 * mm, 30 * mm])
+    else:  # the rate-later QR beside the progress QR: the citizen rates later, on the phone
+        rate = para(f"服务评价：扫描右侧二维码，对本次服务进行评价（非常满意／满意／基本满意／不满意／非常不满意）；"
+                    f"网址：{d.rating_url}", st.small)
+        t = Table([[text, qr(d.query_url)], [rate, qr(d.rating_url, 24 * mm)]], colWidths=[140 * mm, 30 * mm])
     t.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "MIDDLE")]))
     return t
 

@@ -33,6 +33,7 @@ from ..reports.notices import NoticeData, render
 from ..settings import Settings
 from . import auth, events
 from . import catalog as catalog_svc
+from . import ratings as ratings_svc
 from .actors import Actor
 from .queue import current_ticket, require_on_duty
 
@@ -237,6 +238,8 @@ def _notice(session: Session, case: Case, matter: Matter, kind: str, *, settings
         due_date=_fmt_day(case.due_date) if kind == "acceptance" else "",
         statutory_text=f"{matter.statutory_limit} {UNIT_LABELS[LimitUnit(matter.statutory_unit)]}",
         query_url=public_url(settings, case),
+        rating_url=(ratings_svc.link(session, settings=settings, ticket_id=case.ticket_id).url  # rate-later QR
+                    if case.ticket_id else ""),
         enquiry_phone=matter.enquiry_phone or settings.enquiry_phone,
         complaint_phone=matter.complaint_phone or settings.complaint_phone,
         staff=f"{staff.name}（{staff.staff_no}）" if staff else (actor.staff_no or actor.name),
@@ -271,7 +274,7 @@ def slip(session: Session, *, case_no: str, settings: Settings) -> c.SlipOut:
                      applicant_name=mask_name(case.applicant_name), issued_at=n.issued_at,
                      due_date=case.due_date if n.kind == "acceptance" else None, limit_text=d.limit_text,
                      to_correct=[f"{a}：{b}" for a, b in d.to_correct], reason=d.reason, query_url=d.query_url,
-                     enquiry_phone=d.enquiry_phone, complaint_phone=d.complaint_phone)
+                     enquiry_phone=d.enquiry_phone, complaint_phone=d.complaint_phone, rating_url=d.rating_url)
 
 
 # --- intake ----------------------------------------------------------------------

@@ -51,8 +51,16 @@ def link(session: Session, *, settings: Settings, ticket_id: int) -> c.RatingLin
     if session.get(Ticket, ticket_id) is None:
         raise NotFound("没有该号票。", code="ticket_not_found")
     token = dom.rating_token(secret(session), ticket_id)
-    return c.RatingLinkOut(ticket_id=ticket_id, token=token,
-                           url=f"{settings.public_base_url.rstrip('/')}/api/v1/rate/{token}")
+    return c.RatingLinkOut(ticket_id=ticket_id, token=token, url=page_url(settings, token))
+
+
+PAGE_PATH = f"{c.API_PREFIX}/public/r/"  # the phone page (HTML); its JSON twin is /api/v1/rate/{token}
+
+
+def page_url(settings: Settings, token: str) -> str:
+    """What the QR holds: the phone page, not the JSON endpoint (a phone's camera opens a
+    browser). ~70 characters, so the kiosk ticket stays far under 400 bytes (≈260)."""
+    return f"{settings.public_base_url.rstrip('/')}{PAGE_PATH}{token}"
 
 
 def _ticket_from_token(session: Session, token: str) -> Ticket:

@@ -61,6 +61,11 @@ def test_extension_needs_a_manager_or_supervisor_password_and_logs_who_approved(
     (ev,) = events_of(client, login, "case.extended")
     assert ev["data"]["approved_by"] == "4001" and ev["data"]["days"] == 2 and ev["data"]["reason"] == "需现场核查"
     assert ev["data"]["staff_no"] == "1001" and "approver_password" not in str(ev)
+    h = client.get(f"/api/v1/cases/{no}/history", headers=clerk).json()["items"]
+    assert [i["label"] for i in h][-2:] == ["延期审批未通过", "延长办理时限"]
+    assert h[-1]["detail"] == "延长 2 个工作日：需现场核查（批准人 钱监察，工号 4001），新的到期日 2026-12-01"
+    public = client.get(f"/api/v1/cases/{no}/public", params={"code": case["query_code"]}).json()
+    assert [p["label"] for p in public["progress"]] == ["受理", "延长办理时限"]  # the refusals are the office's own
 
 
 def test_wrong_approver_passwords_count_towards_the_approvers_lockout(client, login, settings):
