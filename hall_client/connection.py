@@ -121,6 +121,10 @@ class Connection(QObject):
         if on_error is not None:
             reply.failed.connect(on_error)
         key = idempotency_key or (uuid.uuid4().hex if idempotent else None)
+        if self._closed or self._loop.is_closed():
+            # a widget asking on the way out: the reply simply never comes (nothing to show)
+            log.debug("request %s %s after close dropped", method, path)
+            return reply
         self.request_sent.emit(method, path)
         asyncio.run_coroutine_threadsafe(self._request(rid, method, path, json_body, model, key), self._loop)
         return reply
