@@ -43,8 +43,11 @@ class ClientApp:
     ctx: ClientContext
     widget: QWidget
     mode: str
+    health: Any = None  # health.HealthReporter when this PC has devices
 
     def close(self) -> None:
+        if self.health is not None:
+            self.health.stop()
         self.widget.close()
         self.ctx.api.close()
         self.ctx.devices.close()
@@ -66,6 +69,12 @@ def build(config: ClientConfig, mode: str, *, devices: Devices | None = None, st
         devices.hall_tz = state.timezone
     store.changed.connect(hall_name)
     w: Any = modes.load(mode).create(ctx, config) if widget else QWidget()
+    health = None
+    if devices.handles and config.health_interval_s > 0:
+        from .health import HealthReporter, default_name  # heartbeat + fault reports (issue 8)
+        health = HealthReporter(api, devices, interval_s=config.health_interval_s, window_no=config.window_no,
+                                name=config.health_name or default_name(mode, config.window_no))
+        health.start()
     if api.token:
         api.start_stream()
-    return ClientApp(ctx=ctx, widget=w, mode=mode)
+    return ClientApp(ctx=ctx, widget=w, mode=mode, health=health)

@@ -19,6 +19,10 @@ One file per PC, written by whoever installs the hall; example::
     [display]
     highlight_s = 8
     speech = true                      # speak calls when a TTS engine exists, else chime + text
+
+    [health]
+    interval_s = 30                    # device heartbeat (the server shows silence > 180 s as offline)
+    name = ""                          # device names on the server: NAME/printer (default window-N or the mode)
 """
 from __future__ import annotations
 
@@ -52,6 +56,9 @@ class ClientConfig:
     backoff_max_s: float = 10.0
     request_timeout_s: float = 5.0
     snapshot_refresh_s: float = 30.0
+    # [health]: device heartbeat period, and the prefix of this PC's device names on the server
+    health_interval_s: float = 30.0
+    health_name: str = ""
     extra: dict[str, Any] = field(default_factory=dict)
 
     @classmethod
@@ -61,6 +68,7 @@ class ClientConfig:
         kiosk = raw.pop("kiosk", {}) or {}
         display = raw.pop("display", {}) or {}
         conn = raw.pop("connection", {}) or {}
+        health = raw.pop("health", {}) or {}
         known = {f for f in cls.__dataclass_fields__}
         cfg = cls(**{k: v for k, v in raw.items() if k in known and k not in ("devices", "extra")})
         cfg.extra = {k: v for k, v in raw.items() if k not in known}
@@ -68,6 +76,8 @@ class ClientConfig:
         cfg.kiosk_idle_reset_s = float(kiosk.get("idle_reset_s", cfg.kiosk_idle_reset_s))
         cfg.display_highlight_s = float(display.get("highlight_s", cfg.display_highlight_s))
         cfg.speech = bool(display.get("speech", cfg.speech))
+        cfg.health_interval_s = float(health.get("interval_s", cfg.health_interval_s))
+        cfg.health_name = str(health.get("name", cfg.health_name))
         for k in ("backoff_min_s", "backoff_max_s", "request_timeout_s", "snapshot_refresh_s"):
             if k in conn:
                 setattr(cfg, k, float(conn[k]))

@@ -32,7 +32,7 @@ class Settings(BaseSettings):
     requeue_window_minutes: int = 30  # a skipped ticket may rejoin once within this time
     default_service_minutes: float = 8.0  # estimate before there is history
     max_body_bytes: int = 1_000_000
-    worker_threads: int = 12  # request threads; few, since writes are serialised anyway (see notes/server.md)
+    worker_threads: int = 12  # request threads; few, since writes are serialised anyway (see docs/server.md)
     event_frame_ms: int = 50  # under load, at most one event frame per subscriber per this interval
 
     # ratings / follow-up (other areas read these too)

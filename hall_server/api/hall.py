@@ -5,7 +5,7 @@ from fastapi import APIRouter, Depends, Query
 from sqlalchemy import select
 
 from .. import contract as c
-from ..domain.privacy import mask_event_data
+from ..domain.privacy import mask_event
 from ..domain.roles import ALL_ROLES, Role
 from ..models import Event
 from ..services import events as ev
@@ -37,8 +37,10 @@ def event_log(after: int = Query(0, ge=0), limit: int = Query(500, ge=1, le=5000
         rows = s.scalars(select(Event).where(Event.seq > after).order_by(Event.seq).limit(limit)).all()
         last = ev.last_seq(s)
     unmasked = sees_unmasked(actor)
-    out = [c.EventOut(seq=e.seq, at=e.at, actor=e.actor, window_no=e.window_no, type=e.type,
-                      data=e.data if unmasked else mask_event_data(e.type, e.data)) for e in rows]
+    out = []
+    for e in rows:
+        etype, data = (e.type, e.data) if unmasked else mask_event(e.type, e.data)
+        out.append(c.EventOut(seq=e.seq, at=e.at, actor=e.actor, window_no=e.window_no, type=etype, data=data))
     return c.EventPage(events=out, last_seq=last)
 
 

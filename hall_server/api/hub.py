@@ -18,7 +18,7 @@ import logging
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..domain.privacy import mask_event_data
+from ..domain.privacy import mask_event
 
 log = logging.getLogger(__name__)
 
@@ -62,8 +62,8 @@ class Subscriber:
 def encode(event: dict[str, Any], *, unmasked: bool) -> str:
     if unmasked:
         return json.dumps(event, ensure_ascii=False, separators=(",", ":"))
-    return json.dumps({**event, "data": mask_event_data(event["type"], event["data"])}, ensure_ascii=False,
-                      separators=(",", ":"))
+    etype, data = mask_event(event["type"], event["data"])
+    return json.dumps({**event, "type": etype, "data": data}, ensure_ascii=False, separators=(",", ":"))
 
 
 class EventHub:

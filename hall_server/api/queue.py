@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, Depends, Path, Request
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from sqlalchemy.orm import Session
 
 from .. import contract as c
@@ -20,6 +20,13 @@ WindowNo = Path(ge=1, le=9999)
 STAFF_AT_WINDOW = (Role.CLERK, Role.CASHIER)
 
 
+def _answer(out: c.TicketOut) -> Response:
+    """The hot endpoints return a ready Response: FastAPI passes it through instead of
+    validating the model a second time against ``response_model`` and re-encoding it
+    (the documented schema stays ``response_model``; the body is the same JSON)."""
+    return Response(out.model_dump_json(), media_type="application/json")
+
+
 @router.post("/tickets", status_code=201, response_model=c.TicketOut)
 def issue(body: c.TicketIn, request: Request,
           actor: Actor = Depends(require(Role.KIOSK, Role.CLERK, Role.MANAGER, Role.ADMIN)),
@@ -29,7 +36,7 @@ def issue(body: c.TicketIn, request: Request,
             s, settings=c_.settings, prefix=body.category, priority=body.priority, actor=actor, now=c_.now(),
             citizen_name=body.id_card.name if body.id_card else None,
             citizen_id_number=body.id_card.id_number.upper() if body.id_card else None)
-        out = ticket_out(t, category_name=svc.get_category(s, t.prefix).name, waiting_ahead=ahead, est=est)
+        out = ticket_out(t, category_name=svc.category_name(s, t.prefix), waiting_ahead=ahead, est=est)
         # the rate-later link rides on the answer, so the kiosk prints it without a second round trip
         return out.model_copy(update={"rating_url": ratings.link(s, settings=c_.settings, ticket_id=t.id).url})
     return idempotent(request, c_, actor, run)
@@ -45,18 +52,20 @@ def requeue(body: c.RequeueIn, actor: Actor = Depends(require(Role.CLERK, Role.K
 
 @router.post("/windows/{window_no}/call-next", response_model=c.TicketOut)
 def call_next(window_no: int = WindowNo, actor: Actor = Depends(require(*STAFF_AT_WINDOW)),
-              c_: AppContext = Depends(ctx)) -> c.TicketOut:
+              c_: AppContext = Depends(ctx)) -> Response:
     with c_.db.write() as s:
         t = svc.call_next(s, settings=c_.settings, window_no=window_no, actor=actor, now=c_.now())
-        return ticket_out(t, category_name=svc.get_category(s, t.prefix).name)
+        out = ticket_out(t, category_name=svc.category_name(s, t.prefix))
+    return _answer(out)
 
 
 def _action_route(action: q.Action, path: str) -> None:
     def handler(window_no: int = WindowNo, actor: Actor = Depends(require(*STAFF_AT_WINDOW)),
-                c_: AppContext = Depends(ctx)) -> c.TicketOut:
+                c_: AppContext = Depends(ctx)) -> Response:
         with c_.db.write() as s:
             t = svc.act(s, settings=c_.settings, window_no=window_no, action=action, actor=actor, now=c_.now())
-            return ticket_out(t, category_name=svc.get_category(s, t.prefix).name)
+            out = ticket_out(t, category_name=svc.category_name(s, t.prefix))
+        return _answer(out)
     handler.__name__ = f"window_{action.value}"
     router.add_api_route(f"/windows/{{window_no}}/{path}", handler, methods=["POST"], response_model=c.TicketOut)
 

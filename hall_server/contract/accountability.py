@@ -1,7 +1,7 @@
 """The typed API of accountability: 首问负责 inquiries, 好差评 ratings and follow-ups, 投诉.
 
 Events of this area (``EventOut.type`` / ``data`` keys) are listed in
-``notes/accountability.md``. Clerk-facing clients must ignore ``rating.*`` events: they
+``docs/accountability.md``. Clerk-facing clients must ignore ``rating.*`` events: they
 carry the level, and a clerk never sees an individual rating.
 """
 from __future__ import annotations

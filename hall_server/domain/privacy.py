@@ -62,3 +62,22 @@ def mask_event_data(event_type: str, data: dict[str, Any]) -> dict[str, Any]:
     if event_type.startswith("rating."):
         masked = {k: v for k, v in masked.items() if k not in RATING_PRIVATE_KEYS}
     return masked
+
+
+PRIVATE_EVENT_TYPE = "rating.private"
+
+
+def masked_event_type(event_type: str) -> str:
+    """Only a 差评 opens a follow-up, so even the type of a follow-up event would tell a
+    clerk what was rated: those reach non-office roles as a neutral placeholder (the seq
+    stays, so clients see no gap)."""
+    if event_type.startswith("rating.") and event_type != "rating.recorded":
+        return PRIVATE_EVENT_TYPE
+    return event_type
+
+
+def mask_event(event_type: str, data: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+    t = masked_event_type(event_type)
+    if t == PRIVATE_EVENT_TYPE:
+        return t, {}
+    return t, mask_event_data(event_type, data)

@@ -4,9 +4,9 @@ caller (``Database.write``) commits once."""
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import func, select, update
+from sqlalchemy import Table, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from ..domain import queue as q
@@ -20,6 +20,58 @@ from . import events
 from .actors import Actor
 
 ACTIVE_STATES = (q.TicketState.CALLED, q.TicketState.SERVING)
+
+# The hot paths (issue, call-next, start/complete/recall/skip) use plain Core statements on
+# these tables: the ORM's compile, identity-map and flush layers were most of a queue
+# operation's CPU. The rules stay where they were: every move still goes through
+# ``q.step`` (the transition table), and each UPDATE is guarded by the state it read.
+_T = cast(Table, Ticket.__table__)
+_W = cast(Table, Window.__table__)
+_D = cast(Table, Duty.__table__)
+_C = cast(Table, Category.__table__)
+_N = cast(Table, TicketCounter.__table__)
+
+
+def category_name(session: Session, prefix: str) -> str:
+    """The display name of a category ("" if it is gone): one Core statement."""
+    return session.scalar(select(_C.c.name).where(_C.c.prefix == prefix)) or ""
+
+
+def _ticket_from(row: Any, **changes: Any) -> Ticket:
+    """A detached ``Ticket`` built from a Core row (plus the values just written)."""
+    values = {k: row._mapping[k] for k in _T.c.keys()}
+    values.update(changes)
+    return Ticket(**values)
+
+
+def _open_window(session: Session, window_no: int, actor: Actor) -> tuple[datetime | None, list[str]]:
+    """``require_on_duty`` in one statement (window joined with its duty) for the hot
+    paths; returns (paused_at, ordered categories). Same errors, same order of checks."""
+    row = session.execute(
+        select(_W.c.paused_at, _W.c.categories, _D.c.staff_id)
+        .select_from(_W.outerjoin(_D, _D.c.open_window_no == _W.c.window_no))
+        .where(_W.c.window_no == window_no)
+    ).first()
+    if row is None:
+        raise NotFound(f"没有 {window_no} 号窗口。", code="window_not_found")
+    if row.staff_id is None or actor.kind != "staff" or row.staff_id != actor.id:
+        raise Forbidden(f"您不在 {window_no} 号窗口上岗，不能操作该窗口。", code="not_on_duty")
+    return row.paused_at, list(row.categories or [])
+
+
+def _current_row(session: Session, window_no: int) -> Any:
+    return session.execute(
+        select(_T).where(_T.c.window_no == window_no, _T.c.state.in_(ACTIVE_STATES))
+        .order_by(_T.c.called_at.desc()).limit(1)
+    ).first()
+
+
+def _guarded_update(session: Session, ticket_id: int, old_state: str, values: dict[str, Any]) -> None:
+    """UPDATE ... WHERE state = the state the decision was made on. Under the writer
+    lock nothing else can have moved the ticket, so a miss is a bug, not a race."""
+    res = session.execute(update(_T).where(_T.c.id == ticket_id, _T.c.state == old_state).values(**values))
+    if res.rowcount != 1:  # type: ignore[attr-defined]
+        raise RuntimeError(f"ticket {ticket_id} changed under the writer lock")
 
 
 def get_category(session: Session, prefix: str) -> Category:
@@ -50,14 +102,13 @@ def require_on_duty(session: Session, window_no: int, actor: Actor) -> tuple[Win
 
 
 def _next_seq(session: Session, day: Any, prefix: str) -> int:
-    counter = session.get(TicketCounter, (day, prefix))
-    if counter is None:
-        counter = TicketCounter(business_day=day, prefix=prefix, last=0)
-        session.add(counter)
-        session.flush()
-    counter.last += 1
-    session.flush()
-    return counter.last
+    where = (_N.c.business_day == day, _N.c.prefix == prefix)
+    last = session.scalar(select(_N.c.last).where(*where))
+    if last is None:
+        session.execute(insert(_N).values(business_day=day, prefix=prefix, last=1))
+        return 1
+    session.execute(update(_N).where(*where).values(last=last + 1))
+    return int(last) + 1
 
 
 def waiting_counts(session: Session, day: Any) -> dict[str, int]:
@@ -72,7 +123,7 @@ def waiting_counts(session: Session, day: Any) -> dict[str, int]:
 def serving_windows(session: Session, prefix: str) -> int:
     """Windows open (on duty, not paused) that serve this category."""
     rows = session.execute(
-        select(Window.categories, Window.paused_at).join(Duty, Duty.open_window_no == Window.window_no)
+        select(_W.c.categories, _W.c.paused_at).select_from(_W.join(_D, _D.c.open_window_no == _W.c.window_no))
     ).all()
     return sum(1 for cats, paused in rows if prefix in (cats or []) and paused is None)
 
@@ -82,7 +133,9 @@ def issue_ticket(
     citizen_name: str | None = None, citizen_id_number: str | None = None,
 ) -> tuple[Ticket, int, int]:
     """Take a number. Returns (ticket, waiting_ahead, estimated minutes)."""
-    cat = get_category(session, prefix)
+    cat = session.execute(select(_C.c.active, _C.c.service_minutes).where(_C.c.prefix == prefix)).first()
+    if cat is None or not cat.active:
+        raise NotFound(f"没有业务类别“{prefix}”。", code="category_not_found")
     if priority and actor.kind == "device":
         # 绿色通道 is granted by a person (guide desk, clerk), not self-declared at a kiosk
         raise Forbidden("绿色通道号须由工作人员发放，请到咨询台办理。", code="priority_needs_staff")
@@ -92,19 +145,21 @@ def issue_ticket(
     seq = _next_seq(session, day, prefix)
     number = q.format_number(prefix, seq)
     ahead = session.scalar(
-        select(func.count()).select_from(Ticket).where(
-            Ticket.business_day == day, Ticket.state == q.TicketState.WAITING, Ticket.prefix == prefix,
-            *( [Ticket.priority.is_(True)] if priority else [] ),
+        select(func.count()).select_from(_T).where(
+            _T.c.business_day == day, _T.c.state == q.TicketState.WAITING, _T.c.prefix == prefix,
+            *( [_T.c.priority.is_(True)] if priority else [] ),
         )
     ) or 0
     est = q.estimate_wait_minutes(waiting_ahead=ahead, serving_windows=serving_windows(session, prefix),
                                   service_minutes=cat.service_minutes)
-    t = Ticket(business_day=day, prefix=prefix, issued_prefix=prefix, seq=seq, number=number,
-               state=q.TicketState.WAITING, priority=priority, issued_at=now, queued_at=now,
-               source=actor.device_name or actor.staff_no or "", citizen_name=citizen_name,
-               citizen_id_number=citizen_id_number, wait_estimate_min=est)
-    session.add(t)
-    session.flush()
+    values: dict[str, Any] = dict(
+        business_day=day, prefix=prefix, issued_prefix=prefix, seq=seq, number=number,
+        state=q.TicketState.WAITING, priority=priority, target_window_no=None, window_no=None, staff_id=None,
+        issued_at=now, queued_at=now, called_at=None, started_at=None, completed_at=None, skipped_at=None,
+        requeues=0, recalls=0, source=actor.device_name or actor.staff_no or "", citizen_name=citizen_name,
+        citizen_id_number=citizen_id_number, wait_estimate_min=est)
+    res = session.execute(insert(_T).values(**values))
+    t = Ticket(id=int(res.inserted_primary_key[0]), **values)  # detached: the row is written
     data: dict[str, Any] = {"ticket": number, "ticket_id": t.id, "category": prefix, "priority": priority,
                             "waiting_ahead": ahead, "estimate_min": est, "business_day": day.isoformat()}
     if citizen_id_number:
@@ -136,22 +191,22 @@ def _ticket_event(session: Session, type_: str, t: Ticket, *, actor: Actor, now:
 
 
 def call_next(session: Session, *, settings: Settings, window_no: int, actor: Actor, now: datetime) -> Ticket:
-    window, duty = require_on_duty(session, window_no, actor)
-    if window.paused_at is not None:
+    paused_at, cats = _open_window(session, window_no, actor)
+    if paused_at is not None:
         raise Conflict("窗口暂停中，请先恢复服务再叫号。", code="window_paused")
-    current = current_ticket(session, window_no)
+    current = _current_row(session, window_no)
     if current is not None:
         raise q.IllegalMove(q.TicketState(current.state), q.Action.CALL)
     day = q.business_day(now, settings.tz)
-    cats = list(window.categories or [])
     pick = q.pick_next(_candidates(session, day, window_no, cats), window_no=window_no, categories=cats)
     if pick is None:
         raise Conflict("当前没有等候的号。", code="queue_empty")
-    t = session.get(Ticket, pick.ticket_id)
-    assert t is not None
-    t.state = q.step(q.TicketState(t.state), q.Action.CALL)
-    t.window_no, t.called_at, t.staff_id, t.target_window_no = window_no, now, actor.id, None
-    session.flush()
+    row = session.execute(select(_T).where(_T.c.id == pick.ticket_id)).first()
+    assert row is not None
+    changes: dict[str, Any] = dict(state=q.step(q.TicketState(row.state), q.Action.CALL), window_no=window_no,
+                                   called_at=now, staff_id=actor.id, target_window_no=None)
+    _guarded_update(session, row.id, row.state, changes)
+    t = _ticket_from(row, **changes)
     _ticket_event(session, "ticket.called", t, actor=actor, now=now, window_no=window_no,
                   waited_s=int((now - t.queued_at).total_seconds()))
     return t
@@ -167,13 +222,13 @@ def _candidates(session: Session, day: Any, window_no: int, cats: list[str]) -> 
     first. That is at most a handful of rows however long the queue (a peak hall has
     hundreds waiting), and the order itself stays the domain's.
     """
-    cols = (Ticket.id, Ticket.prefix, Ticket.priority, Ticket.queued_at, Ticket.target_window_no)
-    waiting = select(*cols).where(Ticket.business_day == day, Ticket.state == q.TicketState.WAITING)
-    rows = list(session.execute(waiting.where(Ticket.target_window_no == window_no)).all())
+    cols = (_T.c.id, _T.c.prefix, _T.c.priority, _T.c.queued_at, _T.c.target_window_no)
+    waiting = select(*cols).where(_T.c.business_day == day, _T.c.state == q.TicketState.WAITING)
+    rows = list(session.execute(waiting.where(_T.c.target_window_no == window_no)).all())
     for prefix in cats:
         first = session.execute(
-            waiting.where(Ticket.prefix == prefix, Ticket.target_window_no.is_(None))
-            .order_by(Ticket.priority.desc(), Ticket.queued_at, Ticket.id).limit(1)
+            waiting.where(_T.c.prefix == prefix, _T.c.target_window_no.is_(None))
+            .order_by(_T.c.priority.desc(), _T.c.queued_at, _T.c.id).limit(1)
         ).first()
         if first is not None:
             rows.append(first)
@@ -183,21 +238,23 @@ def _candidates(session: Session, day: Any, window_no: int, cats: list[str]) -> 
 def act(session: Session, *, settings: Settings, window_no: int, action: q.Action, actor: Actor,
         now: datetime) -> Ticket:
     """recall / start / complete / skip on the window's current ticket."""
-    require_on_duty(session, window_no, actor)
-    t = _require_current(session, window_no)
-    t.state = q.step(q.TicketState(t.state), action)
+    _open_window(session, window_no, actor)
+    row = _current_row(session, window_no)
+    if row is None:
+        raise Conflict("本窗口当前没有号票。", code="no_current_ticket")
+    changes: dict[str, Any] = {"state": q.step(q.TicketState(row.state), action)}
     extra: dict[str, Any] = {}
     if action is q.Action.RECALL:
-        t.recalls += 1
-        extra["recalls"] = t.recalls
+        changes["recalls"] = extra["recalls"] = row.recalls + 1
     elif action is q.Action.START:
-        t.started_at = now
+        changes["started_at"] = now
     elif action is q.Action.COMPLETE:
-        t.completed_at = now
-        extra["served_s"] = int((now - (t.started_at or now)).total_seconds())
+        changes["completed_at"] = now
+        extra["served_s"] = int((now - (row.started_at or now)).total_seconds())
     elif action is q.Action.SKIP:
-        t.skipped_at = now
-    session.flush()
+        changes["skipped_at"] = now
+    _guarded_update(session, row.id, row.state, changes)
+    t = _ticket_from(row, **changes)
     _ticket_event(session, f"ticket.{_PAST[action]}", t, actor=actor, now=now, window_no=window_no, **extra)
     return t
 

@@ -28,3 +28,12 @@ def test_the_masked_stream_encoding_drops_rating_levels():
     masked = json.loads(encode(ev, unmasked=False))
     assert masked["data"] == {"ticket": "A001", "staff_no": "1001"}
     assert json.loads(encode(ev, unmasked=True))["data"]["level"] == "dissatisfied"
+
+
+def test_a_bad_rating_follow_up_is_not_visible_as_such_to_the_clerk(client, serve, evaluator, login):
+    serve()
+    assert client.post(RATE, json={"level": "very_dissatisfied"}, headers=evaluator(1)).status_code == 201
+    clerk_types = [e["type"] for e in client.get("/api/v1/events/log", headers=login("1001")).json()["events"]]
+    assert "rating.followup_opened" not in clerk_types and "rating.private" in clerk_types
+    office_types = [e["type"] for e in client.get("/api/v1/events/log", headers=login("4001")).json()["events"]]
+    assert "rating.followup_opened" in office_types
