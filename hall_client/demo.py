@@ -302,6 +302,28 @@ def run_headless(server: Server, artifacts: Path, *, tickets: int = 36, seed: in
     if "kiosk" not in shots_done:
         k.grab().save(str(artifacts / "screenshots" / "kiosk-ticket.png"))
 
+    # the hall manager's dashboard, the supervision office and a window's evaluator screen
+    for mode, staff in (("dashboard", "3001"), ("supervision", "4001")):
+        office, _sims = make(mode, devices={})
+        clients.append(office)
+        w = office.widget
+        ready = {"cards": False}
+        if mode == "supervision":
+            w.cards.loaded.connect(lambda _out, ready=ready: ready.update(cards=True))
+        w.login.staff_no.setText(staff)
+        w.login.password.setText("demo1234")
+        w.login.button.click()
+        if mode == "dashboard":
+            _wait(lambda w=w: w.dash is not None, what="大厅管理看板加载")
+        else:
+            _wait(lambda: ready["cards"], what="监察红黄牌加载")
+        _wait(lambda: True)
+        w.grab().save(str(artifacts / "screenshots" / f"{mode}.png"))
+    ev, _sims = make("evaluator", token=server.tokens["evaluator-1"], window_no=1, devices={})
+    clients.append(ev)
+    _wait(lambda: ev.ctx.api.online, what="评价器联网")
+    ev.widget.grab().save(str(artifacts / "screenshots" / "evaluator.png"))
+
     # 3. artifacts
     from printers.decode import decode
     from printers.preview import save_preview

@@ -58,6 +58,16 @@ def event_table() -> QTableWidget:
     return t
 
 
+
+def hall_today(mode: "SupervisionMode") -> QDate:
+    """The hall's business day (its zone, not the PC's): an inspector abroad or a PC on UTC
+    must still open on the hall's today."""
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+    tz = getattr(mode.ctx.devices, "hall_tz", "") or "Asia/Shanghai"
+    d = datetime.now(ZoneInfo(tz)).date()
+    return QDate(d.year, d.month, d.day)
+
 class SearchTab(QWidget):
     searched = Signal(object)  # EventSearchOut
 
@@ -138,7 +148,7 @@ class TimelineTab(QWidget):
         self.case_go = QPushButton("办件时间线")
         self.staff_no = QLineEdit()
         self.staff_no.setPlaceholderText("工号")
-        self.day = QDateEdit(QDate.currentDate())
+        self.day = QDateEdit(hall_today(mode))
         self.day.setDisplayFormat("yyyy-MM-dd")
         self.day.setCalendarPopup(True)
         self.staff_go = QPushButton("人员当日记录")
@@ -185,8 +195,8 @@ class CardsTab(QWidget):
     def __init__(self, mode: "SupervisionMode") -> None:
         super().__init__()
         self.mode = mode
-        self.start = QDateEdit(QDate.currentDate())
-        self.end = QDateEdit(QDate.currentDate())
+        self.start = QDateEdit(hall_today(mode))
+        self.end = QDateEdit(hall_today(mode))
         for w in (self.start, self.end):
             w.setDisplayFormat("yyyy-MM-dd")
             w.setCalendarPopup(True)

@@ -1,6 +1,6 @@
 """Case workflow benchmark (run as a script; pytest does not collect bench_*.py):
 
-    python tests/hall_server/cases/bench_case_workflow.py [--open 500] [--pg URL]
+    python tests/bench/bench_case_workflow.py [--open 500] [--pg URL]
 
 Figures: the clerk's 我的办件 list (open cases of one department with due date and days
 left, soonest due first), one lifecycle step (开始审查, one write transaction with its
