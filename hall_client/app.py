@@ -1,12 +1,15 @@
 """Wiring: the one place that builds the client's objects and hands them to a mode."""
 from __future__ import annotations
 
+import gc
+import itertools
 import logging
 import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication, QWidget
 
 from . import modes
@@ -33,7 +36,31 @@ def qt_app(argv: list[str] | None = None) -> QApplication:
         if STYLE.is_file():
             app.setStyleSheet(STYLE.read_text(encoding="utf-8"))
         app.setProperty("hall_styled", True)
+    collect_garbage_in_gui_thread(app)
     return app
+
+
+_GC_TIMERS: list[QTimer] = []
+
+
+def collect_garbage_in_gui_thread(app: QApplication, *, interval_ms: int = 1000, full_every: int = 30) -> None:
+    """Run Python's cyclic garbage collector only in the GUI thread.
+
+    Left automatic, the collector runs in whichever thread happens to allocate (the
+    connection's asyncio thread, a device worker). If it frees a QObject caught in a cycle
+    there, Qt's destructor takes a Qt mutex and then waits for the GIL, while the GUI thread
+    holds the GIL and waits for that mutex: the whole client freezes (seen in the suite).
+    Collecting on a GUI-thread timer removes that interleaving.
+    """
+    if _GC_TIMERS:
+        return
+    gc.disable()
+    timer = QTimer(app)
+    timer.setInterval(interval_ms)
+    ticks = itertools.count(1)
+    timer.timeout.connect(lambda: gc.collect(2 if next(ticks) % full_every == 0 else 1))
+    timer.start()
+    _GC_TIMERS.append(timer)
 
 
 @dataclass

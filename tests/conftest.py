@@ -2,6 +2,8 @@
 HALL_TEST_PG_URL is set), the app on a fixed clock, signed-in clients, a live server."""
 from __future__ import annotations
 
+import gc
+import itertools
 import os
 import shutil
 import socket
@@ -18,6 +20,16 @@ import pytest
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 PG_URL = os.environ.get("HALL_TEST_PG_URL", "")
+_TESTS_RUN = itertools.count(1)
+
+
+@pytest.fixture(autouse=True)
+def _garbage_collected_in_the_main_thread() -> Iterator[None]:
+    """Once a Qt client has run, automatic GC is off (hall_client.app explains why: a QObject
+    freed by the collector in a server or worker thread deadlocks Qt); collect here instead."""
+    yield
+    if not gc.isenabled():
+        gc.collect(2 if next(_TESTS_RUN) % 25 == 0 else 1)
 # 2026-11-24 09:00 in Shanghai, a Tuesday and a working day
 T0 = datetime(2026, 11, 24, 1, 0, tzinfo=timezone.utc)
 
