@@ -53,10 +53,20 @@ def _open_window(session: Session, window_no: int, actor: Actor) -> tuple[dateti
         .where(_W.c.window_no == window_no)
     ).first()
     if row is None:
-        raise NotFound(f"没有 {window_no} 号窗口。", code="window_not_found")
-    if row.staff_id is None or actor.kind != "staff" or row.staff_id != actor.id:
-        raise Forbidden(f"您不在 {window_no} 号窗口上岗，不能操作该窗口。", code="not_on_duty")
+        raise _window_not_found(window_no)
+    _check_on_duty(window_no, row.staff_id, actor)
     return row.paused_at, list(row.categories or [])
+
+
+def _window_not_found(window_no: int) -> NotFound:
+    return NotFound(f"没有 {window_no} 号窗口。", code="window_not_found")
+
+
+def _check_on_duty(window_no: int, duty_staff_id: int | None, actor: Actor) -> None:
+    """Only the clerk signed in at this window may work its queue (one home for the rule,
+    shared by the ORM path and the hot Core path)."""
+    if duty_staff_id is None or actor.kind != "staff" or duty_staff_id != actor.id:
+        raise Forbidden(f"您不在 {window_no} 号窗口上岗，不能操作该窗口。", code="not_on_duty")
 
 
 def _current_row(session: Session, window_no: int) -> Any:
@@ -84,7 +94,7 @@ def get_category(session: Session, prefix: str) -> Category:
 def get_window(session: Session, window_no: int) -> Window:
     w = session.scalar(select(Window).where(Window.window_no == window_no))
     if w is None:
-        raise NotFound(f"没有 {window_no} 号窗口。", code="window_not_found")
+        raise _window_not_found(window_no)
     return w
 
 
@@ -96,8 +106,8 @@ def require_on_duty(session: Session, window_no: int, actor: Actor) -> tuple[Win
     """Only the clerk signed in at this window may work its queue."""
     window = get_window(session, window_no)
     duty = duty_at(session, window_no)
-    if duty is None or actor.kind != "staff" or duty.staff_id != actor.id:
-        raise Forbidden(f"您不在 {window_no} 号窗口上岗，不能操作该窗口。", code="not_on_duty")
+    _check_on_duty(window_no, duty.staff_id if duty else None, actor)
+    assert duty is not None
     return window, duty
 
 
