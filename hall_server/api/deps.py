@@ -12,7 +12,6 @@ from datetime import datetime, timezone
 from typing import Any
 
 from fastapi import Depends, Request
-from fastapi.concurrency import run_in_threadpool
 from fastapi.encoders import jsonable_encoder
 from fastapi.responses import JSONResponse
 from sqlalchemy import select
@@ -112,7 +111,7 @@ async def current_actor(request: Request, c: AppContext = Depends(ctx)) -> Actor
     hit = c.actors.get(token)
     if hit is None:
         gen = c.actors.generation
-        hit = await run_in_threadpool(_resolve, c, token)
+        hit = _resolve(c, token)  # one indexed read, on the loop (see api/queue.py)
         c.actors.put(token, *hit, generation=gen)
     actor, expires_at = hit
     if expires_at is not None and expires_at <= c.now():

@@ -5,7 +5,7 @@ from collections.abc import Iterator
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import Table, insert, select, update
+from sqlalchemy import Table, bindparam, insert, select, update
 from sqlalchemy.orm import Session
 
 from ..domain import audit
@@ -14,6 +14,10 @@ from .actors import Actor
 
 _EVENTS = cast(Table, Event.__table__)
 _HEAD = cast(Table, EventHead.__table__)
+# built once (see services/queue.py): every write of the hall runs these three
+_TIP = select(_HEAD.c.seq, _HEAD.c.hash).where(_HEAD.c.id == 1)
+_INSERT = insert(_EVENTS)
+_MOVE_TIP = update(_HEAD).where(_HEAD.c.id == 1).values(seq=bindparam("seq"), hash=bindparam("hash"))
 
 
 def append(
@@ -30,7 +34,7 @@ def append(
     # the ORM's flush machinery was a third of a queue operation's cost
     # (on the tables, not the mapped classes: a plain Core statement skips the ORM's
     # compile and bulk-persistence layers, which were most of these three statements' cost)
-    tip = session.execute(select(_HEAD.c.seq, _HEAD.c.hash).where(_HEAD.c.id == 1)).first()
+    tip = session.execute(_TIP).first()
     if tip is None:
         session.execute(insert(_HEAD).values(id=1, seq=0, hash=audit.GENESIS))
         prev_seq, prev_hash = 0, audit.GENESIS
@@ -43,8 +47,8 @@ def append(
                prev_hash=prev_hash, hash=h,
                case_no=_str(data.get("case_no")), ticket_no=_str(data.get("ticket")),
                staff_no=_str(data.get("staff_no")) or (None if isinstance(actor, str) else actor.staff_no))
-    session.execute(insert(_EVENTS).values(**row))
-    session.execute(update(_HEAD).where(_HEAD.c.id == 1).values(seq=seq, hash=h))
+    session.execute(_INSERT, row)
+    session.execute(_MOVE_TIP, {"seq": seq, "hash": h})
     ev = Event(**row)  # a detached copy for the caller (ev.seq etc.); the row is already written
     session.info.setdefault("new_events", []).append(event_dict(ev))
     return ev

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any, cast
 
-from sqlalchemy import Table, func, insert, select, update
+from sqlalchemy import Table, bindparam, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from ..domain import queue as q
@@ -31,10 +31,39 @@ _D = cast(Table, Duty.__table__)
 _C = cast(Table, Category.__table__)
 _N = cast(Table, TicketCounter.__table__)
 
+# Built once, executed with parameters: building a statement and computing its cache key
+# on every call was a third of a queue operation's CPU (py-spy, docs/server.md). The
+# compiled form is cached by SQLAlchemy; these objects only spare the construction.
+_CATEGORY_NAME = select(_C.c.name).where(_C.c.prefix == bindparam("p"))
+_CATEGORY_FOR_ISSUE = select(_C.c.active, _C.c.service_minutes).where(_C.c.prefix == bindparam("p"))
+_OPEN_WINDOW = (select(_W.c.paused_at, _W.c.categories, _D.c.staff_id)
+                .select_from(_W.outerjoin(_D, _D.c.open_window_no == _W.c.window_no))
+                .where(_W.c.window_no == bindparam("w")))
+_CURRENT = (select(_T).where(_T.c.window_no == bindparam("w"), _T.c.state.in_(ACTIVE_STATES))
+            .order_by(_T.c.called_at.desc()).limit(1))
+_TICKET_BY_ID = select(_T).where(_T.c.id == bindparam("id"))
+# SET columns come from the parameters' other keys (sent with each execution)
+_GUARDED_UPDATE = update(_T).where(_T.c.id == bindparam("_id"), _T.c.state == bindparam("_old"))
+_COUNTER_WHERE = (_N.c.business_day == bindparam("day"), _N.c.prefix == bindparam("p"))
+_COUNTER_GET = select(_N.c.last).where(*_COUNTER_WHERE)
+_COUNTER_SET = update(_N).where(*_COUNTER_WHERE).values(last=bindparam("last"))
+_COUNTER_NEW = insert(_N).values(business_day=bindparam("day"), prefix=bindparam("p"), last=1)
+_WAITING_OF = (_T.c.business_day == bindparam("day"), _T.c.state == q.TicketState.WAITING)
+_AHEAD = select(func.count()).select_from(_T).where(*_WAITING_OF, _T.c.prefix == bindparam("p"))
+_AHEAD_PRIORITY = _AHEAD.where(_T.c.priority.is_(True))
+_OPEN_WINDOW_CATEGORIES = (select(_W.c.categories, _W.c.paused_at)
+                           .select_from(_W.join(_D, _D.c.open_window_no == _W.c.window_no)))
+_INSERT_TICKET = insert(_T)
+_CANDIDATE_COLS = (_T.c.id, _T.c.prefix, _T.c.priority, _T.c.queued_at, _T.c.target_window_no)
+_SENT_HERE = select(*_CANDIDATE_COLS).where(*_WAITING_OF, _T.c.target_window_no == bindparam("w"))
+_FIRST_OF_CATEGORY = (select(*_CANDIDATE_COLS)
+                      .where(*_WAITING_OF, _T.c.prefix == bindparam("p"), _T.c.target_window_no.is_(None))
+                      .order_by(_T.c.priority.desc(), _T.c.queued_at, _T.c.id).limit(1))
+
 
 def category_name(session: Session, prefix: str) -> str:
     """The display name of a category ("" if it is gone): one Core statement."""
-    return session.scalar(select(_C.c.name).where(_C.c.prefix == prefix)) or ""
+    return session.scalar(_CATEGORY_NAME, {"p": prefix}) or ""
 
 
 def _ticket_from(row: Any, **changes: Any) -> Ticket:
@@ -47,11 +76,7 @@ def _ticket_from(row: Any, **changes: Any) -> Ticket:
 def _open_window(session: Session, window_no: int, actor: Actor) -> tuple[datetime | None, list[str]]:
     """``require_on_duty`` in one statement (window joined with its duty) for the hot
     paths; returns (paused_at, ordered categories). Same errors, same order of checks."""
-    row = session.execute(
-        select(_W.c.paused_at, _W.c.categories, _D.c.staff_id)
-        .select_from(_W.outerjoin(_D, _D.c.open_window_no == _W.c.window_no))
-        .where(_W.c.window_no == window_no)
-    ).first()
+    row = session.execute(_OPEN_WINDOW, {"w": window_no}).first()
     if row is None:
         raise _window_not_found(window_no)
     _check_on_duty(window_no, row.staff_id, actor)
@@ -70,16 +95,13 @@ def _check_on_duty(window_no: int, duty_staff_id: int | None, actor: Actor) -> N
 
 
 def _current_row(session: Session, window_no: int) -> Any:
-    return session.execute(
-        select(_T).where(_T.c.window_no == window_no, _T.c.state.in_(ACTIVE_STATES))
-        .order_by(_T.c.called_at.desc()).limit(1)
-    ).first()
+    return session.execute(_CURRENT, {"w": window_no}).first()
 
 
 def _guarded_update(session: Session, ticket_id: int, old_state: str, values: dict[str, Any]) -> None:
     """UPDATE ... WHERE state = the state the decision was made on. Under the writer
     lock nothing else can have moved the ticket, so a miss is a bug, not a race."""
-    res = session.execute(update(_T).where(_T.c.id == ticket_id, _T.c.state == old_state).values(**values))
+    res = session.execute(_GUARDED_UPDATE, {"_id": ticket_id, "_old": old_state, **values})
     if res.rowcount != 1:  # type: ignore[attr-defined]
         raise RuntimeError(f"ticket {ticket_id} changed under the writer lock")
 
@@ -112,12 +134,12 @@ def require_on_duty(session: Session, window_no: int, actor: Actor) -> tuple[Win
 
 
 def _next_seq(session: Session, day: Any, prefix: str) -> int:
-    where = (_N.c.business_day == day, _N.c.prefix == prefix)
-    last = session.scalar(select(_N.c.last).where(*where))
+    params = {"day": day, "p": prefix}
+    last = session.scalar(_COUNTER_GET, params)
     if last is None:
-        session.execute(insert(_N).values(business_day=day, prefix=prefix, last=1))
+        session.execute(_COUNTER_NEW, params)
         return 1
-    session.execute(update(_N).where(*where).values(last=last + 1))
+    session.execute(_COUNTER_SET, {**params, "last": last + 1})
     return int(last) + 1
 
 
@@ -132,9 +154,7 @@ def waiting_counts(session: Session, day: Any) -> dict[str, int]:
 
 def serving_windows(session: Session, prefix: str) -> int:
     """Windows open (on duty, not paused) that serve this category."""
-    rows = session.execute(
-        select(_W.c.categories, _W.c.paused_at).select_from(_W.join(_D, _D.c.open_window_no == _W.c.window_no))
-    ).all()
+    rows = session.execute(_OPEN_WINDOW_CATEGORIES).all()
     return sum(1 for cats, paused in rows if prefix in (cats or []) and paused is None)
 
 
@@ -143,7 +163,7 @@ def issue_ticket(
     citizen_name: str | None = None, citizen_id_number: str | None = None,
 ) -> tuple[Ticket, int, int]:
     """Take a number. Returns (ticket, waiting_ahead, estimated minutes)."""
-    cat = session.execute(select(_C.c.active, _C.c.service_minutes).where(_C.c.prefix == prefix)).first()
+    cat = session.execute(_CATEGORY_FOR_ISSUE, {"p": prefix}).first()
     if cat is None or not cat.active:
         raise NotFound(f"没有业务类别“{prefix}”。", code="category_not_found")
     if priority and actor.kind == "device":
@@ -154,12 +174,7 @@ def issue_ticket(
     day = q.business_day(now, settings.tz)
     seq = _next_seq(session, day, prefix)
     number = q.format_number(prefix, seq)
-    ahead = session.scalar(
-        select(func.count()).select_from(_T).where(
-            _T.c.business_day == day, _T.c.state == q.TicketState.WAITING, _T.c.prefix == prefix,
-            *( [_T.c.priority.is_(True)] if priority else [] ),
-        )
-    ) or 0
+    ahead = session.scalar(_AHEAD_PRIORITY if priority else _AHEAD, {"day": day, "p": prefix}) or 0
     est = q.estimate_wait_minutes(waiting_ahead=ahead, serving_windows=serving_windows(session, prefix),
                                   service_minutes=cat.service_minutes)
     values: dict[str, Any] = dict(
@@ -168,7 +183,7 @@ def issue_ticket(
         issued_at=now, queued_at=now, called_at=None, started_at=None, completed_at=None, skipped_at=None,
         requeues=0, recalls=0, source=actor.device_name or actor.staff_no or "", citizen_name=citizen_name,
         citizen_id_number=citizen_id_number, wait_estimate_min=est)
-    res = session.execute(insert(_T).values(**values))
+    res = session.execute(_INSERT_TICKET, values)
     t = Ticket(id=int(res.inserted_primary_key[0]), **values)  # detached: the row is written
     data: dict[str, Any] = {"ticket": number, "ticket_id": t.id, "category": prefix, "priority": priority,
                             "waiting_ahead": ahead, "estimate_min": est, "business_day": day.isoformat()}
@@ -211,7 +226,7 @@ def call_next(session: Session, *, settings: Settings, window_no: int, actor: Ac
     pick = q.pick_next(_candidates(session, day, window_no, cats), window_no=window_no, categories=cats)
     if pick is None:
         raise Conflict("当前没有等候的号。", code="queue_empty")
-    row = session.execute(select(_T).where(_T.c.id == pick.ticket_id)).first()
+    row = session.execute(_TICKET_BY_ID, {"id": pick.ticket_id}).first()
     assert row is not None
     changes: dict[str, Any] = dict(state=q.step(q.TicketState(row.state), q.Action.CALL), window_no=window_no,
                                    called_at=now, staff_id=actor.id, target_window_no=None)
@@ -232,14 +247,9 @@ def _candidates(session: Session, day: Any, window_no: int, cats: list[str]) -> 
     first. That is at most a handful of rows however long the queue (a peak hall has
     hundreds waiting), and the order itself stays the domain's.
     """
-    cols = (_T.c.id, _T.c.prefix, _T.c.priority, _T.c.queued_at, _T.c.target_window_no)
-    waiting = select(*cols).where(_T.c.business_day == day, _T.c.state == q.TicketState.WAITING)
-    rows = list(session.execute(waiting.where(_T.c.target_window_no == window_no)).all())
+    rows = list(session.execute(_SENT_HERE, {"day": day, "w": window_no}).all())
     for prefix in cats:
-        first = session.execute(
-            waiting.where(_T.c.prefix == prefix, _T.c.target_window_no.is_(None))
-            .order_by(_T.c.priority.desc(), _T.c.queued_at, _T.c.id).limit(1)
-        ).first()
+        first = session.execute(_FIRST_OF_CATEGORY, {"day": day, "p": prefix}).first()
         if first is not None:
             rows.append(first)
     return [q.Candidate(*r) for r in rows]

@@ -8,6 +8,7 @@ path (evaluator or QR) comes first wins, the other gets ``already_rated``.
 from __future__ import annotations
 
 import logging
+import weakref
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -39,17 +40,33 @@ class RatingLinkInvalid(NotFound):
 
 # --- the rate-later link -----------------------------------------------------------
 
+# The secret is made once per database (migration 0004) and never changes, while every
+# ticket issued reads it: kept per engine, i.e. per database this process talks to.
+_SECRETS: "weakref.WeakKeyDictionary[Any, bytes]" = weakref.WeakKeyDictionary()
+
+
 def secret(session: Session) -> bytes:
+    bind = session.get_bind()
+    engine = getattr(bind, "engine", bind)
+    cached = _SECRETS.get(engine)
+    if cached is not None:
+        return cached
     row = session.get(Setting, SECRET_KEY)
     if row is None or not row.value.get("secret"):
         raise RuntimeError("rating link secret missing: database not migrated to 0004")
-    return bytes.fromhex(str(row.value["secret"]))
+    _SECRETS[engine] = value = bytes.fromhex(str(row.value["secret"]))
+    return value
 
 
 def link(session: Session, *, settings: Settings, ticket_id: int) -> c.RatingLinkOut:
     """The URL printed as a QR on the ticket or a notice, for rating later on a phone."""
     if session.get(Ticket, ticket_id) is None:
         raise NotFound("没有该号票。", code="ticket_not_found")
+    return link_for_new(session, settings=settings, ticket_id=ticket_id)
+
+
+def link_for_new(session: Session, *, settings: Settings, ticket_id: int) -> c.RatingLinkOut:
+    """``link`` for a ticket written in this very transaction (no need to look it up)."""
     token = dom.rating_token(secret(session), ticket_id)
     return c.RatingLinkOut(ticket_id=ticket_id, token=token, url=page_url(settings, token))
 

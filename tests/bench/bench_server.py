@@ -334,7 +334,7 @@ def main() -> int:
         print(f"{args.subscribers} WebSocket subscribers ({min(len(sup_tokens), args.subscribers)} unmasked); offering {args.rate:.0f} ops/s "
               f"for {args.seconds:.0f}s (prefill {args.prefill} waiting)")
 
-        spy = subprocess.Popen(["py-spy", "record", "--format", "raw", "-r", "100", "-d", str(int(args.seconds)),
+        spy = subprocess.Popen(["py-spy", "record", "--gil", "--format", "raw", "-r", "100", "-d", str(int(args.seconds)),
                                 "-o", args.profile, "--pid", str(server.pid)], stdout=subprocess.DEVNULL,
                                stderr=subprocess.DEVNULL) if args.profile else None
         stats, elapsed = asyncio.run(run_load(base, clerks, kiosks, rate=args.rate, seconds=args.seconds,
