@@ -6,6 +6,7 @@ Output here is for the person at the terminal (plain Chinese); the product logs 
 from __future__ import annotations
 
 import argparse
+import gc
 import getpass
 import logging
 import sqlite3
@@ -167,6 +168,12 @@ def cmd_run(settings: Settings, args: argparse.Namespace) -> int:
         for line in seed_demo(settings):
             _out(line)
     app = create_app(settings)
+    # Everything loaded so far (the framework, pypinyin's phrase table, the catalog…) lives
+    # as long as the process: move it out of the collector's sight. Otherwise every full
+    # collection walks ~200,000 static objects and stops the hall for up to 180 ms (seen
+    # with gc.callbacks under the benchmark; docs/server.md), which was the p99.
+    gc.collect()
+    gc.freeze()
     _out(f"政务大厅服务已启动：http://{args.host}:{args.port}/api/v1  （接口文档 http://{args.host}:{args.port}/docs）")
     if args.demo:
         from .demo import DEMO_PASSWORD

@@ -17,6 +17,7 @@ from .api.deps import AppContext, utcnow
 from .api.errors import error_response
 from .domain.errors import TooLarge
 from .api.hub import EventHub
+from .api.ws import RAW_SEND_KEY
 from .contract import API_PREFIX
 from .db import Database
 from .settings import Settings
@@ -82,6 +83,20 @@ class BodyLimit:
         await self.app(scope, replay, send)
 
 
+class RawSend:
+    """Puts the server's own ``send`` into a WebSocket's scope (``api.ws.RAW_SEND_KEY``),
+    before any framework layer wraps it: the event hub writes ready frames to up-to-date
+    subscribers directly through it (``api.hub.RawWriter``)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "websocket":
+            scope[RAW_SEND_KEY] = send
+        await self.app(scope, receive, send)
+
+
 def create_app(settings: Settings, *, clock: Callable[[], datetime] = utcnow, migrate_db: bool = True) -> FastAPI:
     if settings.is_sqlite:
         settings.data_dir.mkdir(parents=True, exist_ok=True)
@@ -110,6 +125,7 @@ def create_app(settings: Settings, *, clock: Callable[[], datetime] = utcnow, mi
     errors.install(app)
 
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(RawSend)
 
     for r in (auth.router, queue.router, hall.router, admin.router, *_area_routers()):
         app.include_router(r, prefix=API_PREFIX)  # type: ignore[arg-type]

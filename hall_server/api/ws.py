@@ -28,12 +28,13 @@ from ..services.actors import Actor
 from ..services.events import event_dict
 from .deps import AppContext
 from .hall import sees_unmasked
-from .hub import Batch, Frame, Subscriber, encode
+from .hub import Batch, Frame, RawWriter, Subscriber, encode
 
 log = logging.getLogger(__name__)
 router = APIRouter()
 
 REPLAY_BATCH = 1000
+RAW_SEND_KEY = "hall.raw_send"  # the server's own ASGI ``send``, put in the scope by ``app.RawSend``
 CLOSE_UNAUTHORIZED = 4401
 CLOSE_LAGGING = 4409
 
@@ -73,8 +74,13 @@ async def events(ws: WebSocket, after: int = 0, token: str | None = None) -> Non
 
 async def _stream(ws: WebSocket, c_: AppContext, sub: Subscriber, last: int, unmasked: bool) -> None:
     last = await _replay(ws, c_, last, unmasked)
+    raw = RawWriter.of(ws.scope.get(RAW_SEND_KEY))
     while True:
+        if raw is not None and sub.queue.empty():
+            sub.last, sub.direct = last, raw  # up to date: the hub writes to the socket itself
         item = await sub.queue.get()
+        sub.direct = None  # back to this task: a frame the hub could not write, or the close
+        last = max(last, sub.last)
         if item is None or sub.closed:
             if sub.overflowed:
                 await _close(ws, CLOSE_LAGGING, "lagging: reconnect with after=last seq")
@@ -88,7 +94,10 @@ async def _stream(ws: WebSocket, c_: AppContext, sub: Subscriber, last: int, unm
                 sub.queue.put_nowait(None)  # handle the close on the next turn
                 break
             frames.append(more)
-        first = frames[0].items[0][0]
+        frames = [f for f in frames if f.last > last]  # sent directly before the hand-back
+        if not frames:
+            continue
+        first = frames[0].first
         if first > last + 1:  # a gap: fetch what is missing from the log
             last = await _replay(ws, c_, last, unmasked, upto=first - 1)
         if len(frames) == 1 and first == last + 1:
@@ -97,7 +106,7 @@ async def _stream(ws: WebSocket, c_: AppContext, sub: Subscriber, last: int, unm
             fresh = [txt for f in frames for seq, txt in f.items if seq > last]
             if fresh:
                 await ws.send_text("[" + ",".join(fresh) + "]")
-        last = max(last, frames[-1].items[-1][0])
+        last = max(last, frames[-1].last)
 
 
 async def _watch_incoming(ws: WebSocket, sub: Subscriber) -> None:

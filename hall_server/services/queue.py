@@ -6,7 +6,9 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any, cast
 
-from sqlalchemy import Table, bindparam, func, insert, select, update
+import json
+
+from sqlalchemy import String, Table, bindparam, cast as sql_cast, func, insert, select, union_all, update
 from sqlalchemy.orm import Session
 
 from ..domain import queue as q
@@ -51,14 +53,28 @@ _COUNTER_NEW = insert(_N).values(business_day=bindparam("day"), prefix=bindparam
 _WAITING_OF = (_T.c.business_day == bindparam("day"), _T.c.state == q.TicketState.WAITING)
 _AHEAD = select(func.count()).select_from(_T).where(*_WAITING_OF, _T.c.prefix == bindparam("p"))
 _AHEAD_PRIORITY = _AHEAD.where(_T.c.priority.is_(True))
-_OPEN_WINDOW_CATEGORIES = (select(_W.c.categories, _W.c.paused_at)
-                           .select_from(_W.join(_D, _D.c.open_window_no == _W.c.window_no)))
+# the ordered category list is stored as JSON text: a one-letter prefix appears in it as
+# exactly ``"A"``, so counting in SQL spares decoding every open window's list per issue
+_SERVING = (select(func.count()).select_from(_W.join(_D, _D.c.open_window_no == _W.c.window_no))
+            .where(_W.c.paused_at.is_(None), sql_cast(_W.c.categories, String).like(bindparam("pattern"))))
 _INSERT_TICKET = insert(_T)
 _CANDIDATE_COLS = (_T.c.id, _T.c.prefix, _T.c.priority, _T.c.queued_at, _T.c.target_window_no)
 _SENT_HERE = select(*_CANDIDATE_COLS).where(*_WAITING_OF, _T.c.target_window_no == bindparam("w"))
-_FIRST_OF_CATEGORY = (select(*_CANDIDATE_COLS)
-                      .where(*_WAITING_OF, _T.c.prefix == bindparam("p"), _T.c.target_window_no.is_(None))
-                      .order_by(_T.c.priority.desc(), _T.c.queued_at, _T.c.id).limit(1))
+_CANDIDATES: dict[int, Any] = {}  # number of categories served -> one UNION ALL statement
+
+
+def _candidates_statement(n: int) -> Any:
+    """Tickets sent to the window, plus each served category's first: one round trip."""
+    stmt = _CANDIDATES.get(n)
+    if stmt is None:
+        parts = [_SENT_HERE]
+        for i in range(n):
+            first = (select(*_CANDIDATE_COLS)
+                     .where(*_WAITING_OF, _T.c.prefix == bindparam(f"p{i}"), _T.c.target_window_no.is_(None))
+                     .order_by(_T.c.priority.desc(), _T.c.queued_at, _T.c.id).limit(1).subquery(f"first{i}"))
+            parts.append(select(*first.c))
+        stmt = _CANDIDATES[n] = union_all(*parts)
+    return stmt
 
 
 def category_name(session: Session, prefix: str) -> str:
@@ -154,8 +170,9 @@ def waiting_counts(session: Session, day: Any) -> dict[str, int]:
 
 def serving_windows(session: Session, prefix: str) -> int:
     """Windows open (on duty, not paused) that serve this category."""
-    rows = session.execute(_OPEN_WINDOW_CATEGORIES).all()
-    return sum(1 for cats, paused in rows if prefix in (cats or []) and paused is None)
+    if not prefix.isalnum():  # contract: one capital letter; anything else cannot be in a list
+        return 0
+    return int(session.scalar(_SERVING, {"pattern": f"%{json.dumps(prefix)}%"}) or 0)
 
 
 def issue_ticket(
@@ -247,12 +264,8 @@ def _candidates(session: Session, day: Any, window_no: int, cats: list[str]) -> 
     first. That is at most a handful of rows however long the queue (a peak hall has
     hundreds waiting), and the order itself stays the domain's.
     """
-    rows = list(session.execute(_SENT_HERE, {"day": day, "w": window_no}).all())
-    for prefix in cats:
-        first = session.execute(_FIRST_OF_CATEGORY, {"day": day, "p": prefix}).first()
-        if first is not None:
-            rows.append(first)
-    return [q.Candidate(*r) for r in rows]
+    params: dict[str, Any] = {"day": day, "w": window_no, **{f"p{i}": p for i, p in enumerate(cats)}}
+    return [q.Candidate(*r) for r in session.execute(_candidates_statement(len(cats)), params).all()]
 
 
 def act(session: Session, *, settings: Settings, window_no: int, action: q.Action, actor: Actor,

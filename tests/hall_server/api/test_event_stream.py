@@ -20,7 +20,7 @@ TIMEOUT = 10
 class _Live:
     """uvicorn on a loopback port in a thread, with a chosen WebSocket implementation."""
 
-    def __init__(self, app, ws: str) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, app, ws: str, *, deflate: bool) -> None:  # type: ignore[no-untyped-def]
         import socket
 
         import uvicorn
@@ -29,7 +29,8 @@ class _Live:
             self.port = int(s.getsockname()[1])
         self.url = f"http://127.0.0.1:{self.port}"
         self.server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=self.port, log_level="error",
-                                                    ws=ws, ws_ping_interval=None, lifespan="on"))
+                                                    ws=ws, ws_ping_interval=None, lifespan="on",
+                                                    ws_per_message_deflate=deflate))
         self.thread = threading.Thread(target=self.server.run, daemon=True)
 
     def start(self) -> "_Live":
@@ -46,11 +47,12 @@ class _Live:
         self.thread.join(15)
 
 
-@pytest.fixture(params=["websockets-sansio", "auto"])
+@pytest.fixture(params=["direct", "deflate"])
 def live_server(app, request):  # type: ignore[no-untyped-def]
-    """Both WebSocket implementations: ``hall-server run`` uses sans-I/O (faster), the
-    shared fixture uvicorn's default."""
-    srv = _Live(app, request.param).start()
+    """Both ways out of the hub: as ``hall-server run`` (no compression; the hub writes
+    ready frames to up-to-date sockets directly), and with permessage-deflate on
+    (``--ws-deflate``), where every frame takes the ASGI path."""
+    srv = _Live(app, "websockets-sansio", deflate=request.param == "deflate").start()
     yield srv
     srv.stop()
 
@@ -216,3 +218,64 @@ def test_a_burst_reaches_a_subscriber_complete_and_in_order(live_server, http, k
             msgs += 1
     assert [e["seq"] for e in got] == list(range(start + 1, end + 1))
     assert msgs <= 20
+
+
+def test_an_up_to_date_subscriber_is_written_to_directly(live_server, http, kiosk, app, request):
+    """As ``hall-server run`` the hub writes the shared wire frame straight to the socket;
+    with compression it falls back to the sender task. Either way the subscriber gets
+    every event once, in order."""
+    sup = _login(http, "4001")
+    start = _last_seq(http, sup)
+    hub = app.state.ctx.hub
+    with connect(ws_url(live_server, start, token_of(sup)), open_timeout=TIMEOUT) as ws:
+        http.post("/api/v1/tickets", json={"category": "C"}, headers=kiosk)
+        got = receive_until(ws, _last_seq(http, sup))
+        direct = [s.direct is not None for s in hub.subscribers]
+        for _ in range(5):
+            http.post("/api/v1/tickets", json={"category": "C"}, headers=kiosk)
+        end = _last_seq(http, sup)
+        got += receive_until(ws, end)
+    assert [e["seq"] for e in got] == list(range(start + 1, end + 1))
+    assert direct == [request.node.callspec.params["live_server"] == "direct"]
+
+
+class _Socket:
+    """The transport side of ``RawWriter``: records what the hub writes."""
+
+    def __init__(self, ready: bool = True) -> None:
+        self.is_ready, self.data = ready, b""
+
+    def ready(self) -> bool:
+        return self.is_ready
+
+    def write(self, data: bytes) -> None:
+        self.data += data
+
+
+def _event(seq: int) -> dict[str, Any]:
+    return {"seq": seq, "at": "", "actor": "system", "window_no": None, "type": "t", "data": {}}
+
+
+def test_the_hub_writes_direct_only_in_order_and_hands_back_otherwise():
+    async def scenario() -> tuple[list[Any], ...]:
+        hub = EventHub()
+        hub.bind(asyncio.get_running_loop())
+        out = []
+        for ready, last, seqs in ((True, 1, [2, 3]), (False, 1, [2]), (True, 1, [5])):
+            sub = hub.subscribe(unmasked=True)
+            sock = _Socket(ready)
+            sub.direct, sub.last = sock, last  # type: ignore[assignment]
+            hub._fanout([_event(s) for s in seqs])
+            queued = [sub.queue.get_nowait().last for _ in range(sub.queue.qsize())]
+            out.append((sock.data, sub.direct is sock, sub.last, queued))
+            hub.unsubscribe(sub)
+        return tuple(out)
+
+    in_order, pushing_back, gap = asyncio.run(scenario())
+    data, still_direct, last, queued = in_order
+    size, offset = (int.from_bytes(data[2:4], "big"), 4) if data[1] == 126 else (data[1], 2)
+    assert data[0] == 0x81 and size == len(data) - offset  # FIN + text, unmasked (a server frame)
+    assert [e["seq"] for e in json.loads(data[offset:])] == [2, 3]
+    assert still_direct and last == 3 and queued == []
+    for data, still_direct, last, queued in (pushing_back, gap):  # nothing written; the task takes over
+        assert data == b"" and not still_direct and last == 1 and len(queued) == 1
