@@ -111,12 +111,14 @@ def create_app(settings: Settings, *, clock: Callable[[], datetime] = utcnow, mi
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         hub.bind(asyncio.get_running_loop())
+        stop_checkpointer = db.start_checkpointer()
         # Writes are serialised (one hash chain); 40 threads queueing for the writer lock
         # only fight over the GIL and make the lock holder wait: a small pool is faster.
         anyio.to_thread.current_default_thread_limiter().total_tokens = max(2, settings.worker_threads)
         log.info("hall server ready: %s (%s)", settings.hall_name, settings.sqlalchemy_url.split("@")[-1])
         yield
         hub.close_all()
+        stop_checkpointer()
         db.dispose()
 
     app = FastAPI(title="政务大厅综合管理系统 API", version="1.0", lifespan=lifespan,

@@ -1,0 +1,56 @@
+"""The background WAL checkpointer: commits never checkpoint while it runs, and what they
+wrote still reaches the database file."""
+from __future__ import annotations
+
+import sqlite3
+import threading
+from pathlib import Path
+
+from sqlalchemy import text
+
+from hall_server.db import Database
+
+
+def _wait_for(condition, seconds: float = 10.0) -> bool:  # type: ignore[no-untyped-def]
+    """Bounded wait on a condition the checkpointer thread makes true (no fixed sleep)."""
+    done = threading.Event()
+    for _ in range(int(seconds / 0.01)):
+        if condition():
+            return True
+        done.wait(0.01)
+    return condition()
+
+
+def _autocheckpoint(db: Database) -> int:
+    with db.write() as s:
+        return int(s.execute(text("PRAGMA wal_autocheckpoint")).scalar_one())
+
+
+def test_the_checkpointer_moves_the_wal_into_the_database_file(tmp_path: Path) -> None:
+    path = tmp_path / "hall.sqlite3"
+    db = Database(f"sqlite:///{path}")
+    with db.write() as s:
+        s.execute(text("CREATE TABLE t (id INTEGER PRIMARY KEY, body TEXT)"))
+    before = path.stat().st_size
+    stop = db.start_checkpointer(interval=0.01)
+    try:
+        assert _autocheckpoint(db) == 100_000  # commits leave checkpoints to the thread
+        with db.write() as s:  # ~2 MB, beyond SQLite's own 1000-page threshold
+            s.execute(text("INSERT INTO t (body) VALUES (:b)"), [{"b": "办" * 2000} for _ in range(300)])
+        assert _wait_for(lambda: path.stat().st_size > before + 1_000_000)
+        names = {t.name for t in threading.enumerate()}
+        assert "wal-checkpointer" in names
+    finally:
+        stop()
+    assert "wal-checkpointer" not in {t.name for t in threading.enumerate()}
+    assert _autocheckpoint(db) == 1000  # back to SQLite's default without the thread
+    db.dispose()
+    con = sqlite3.connect(path)
+    assert con.execute("SELECT count(*) FROM t").fetchone()[0] == 300
+    con.close()
+
+
+def test_the_checkpointer_is_a_no_op_without_sqlite() -> None:
+    db = Database.__new__(Database)  # no engine needed: the URL alone decides
+    db.url = "postgresql+psycopg://nobody@127.0.0.1:1/none"
+    db.start_checkpointer()()  # returns a stop function that does nothing
