@@ -51,6 +51,9 @@ def test_the_checkpointer_moves_the_wal_into_the_database_file(tmp_path: Path) -
 
 
 def test_the_checkpointer_is_a_no_op_without_sqlite() -> None:
-    db = Database.__new__(Database)  # no engine needed: the URL alone decides
+    db = Database.__new__(Database)  # no engine needed (none could connect): the URL alone decides
     db.url = "postgresql+psycopg://nobody@127.0.0.1:1/none"
-    db.start_checkpointer()()  # returns a stop function that does nothing
+    stop = db.start_checkpointer(interval=0.01)
+    assert "wal-checkpointer" not in {t.name for t in threading.enumerate()}
+    assert db.autocheckpoint_pages == 1000
+    stop()
