@@ -43,6 +43,7 @@ from ..domain.complaints import CHANNEL_LABELS, Channel
 from ..domain import fees as fee_rules
 from ..domain.fees import PAY_METHOD_LABELS, PayMethod
 from ..domain.ratings import LEVEL_LABELS as RATING_LEVEL_LABELS
+from ..domain.ratings import REASONS as RATING_REASONS
 from ..domain.ratings import RatingLevel
 from ..domain.roles import ROLE_LABELS, Role
 from ..domain.workdays import UNIT_LABELS, LimitUnit
@@ -50,7 +51,7 @@ from ..domain.privacy import mask_data
 from . import show
 
 __all__ = ["Audience", "EventKind", "KINDS", "OFFICE_ROLES", "kind_of", "declared", "label", "sentence",
-           "actor_text", "raw_record", "fields_of", "EventLike", "UNKNOWN", "masked", "device_text"]
+           "actor_text", "raw_record", "fields_of", "EventLike", "UNKNOWN", "masked", "device_text", "AREA_LABELS", "type_filter_text"]
 
 
 class Audience(StrEnum):
@@ -129,6 +130,23 @@ def kind_of(type_: str) -> EventKind:
 
 def declared(type_: str) -> bool:
     return type_ in KINDS
+
+
+# the area of a type (its prefix) as a person names it: filters ("ticket." = every 号票 event)
+AREA_LABELS: dict[str, str] = {
+    "ticket": "号票", "window": "窗口", "duty": "在岗", "case": "办件", "fee": "收费", "rating": "好差评",
+    "complaint": "投诉", "inquiry": "首问负责", "staff": "人员", "device": "设备", "token": "登录凭证",
+    "category": "业务类别", "matter": "事项", "catalog": "事项目录", "hall": "大厅", "audit": "日志校验",
+    "card": "红黄牌",
+}
+
+
+def type_filter_text(type_: str) -> str:
+    """A search's type filter as a person reads it: "ticket." -> 全部号票事件, "fee.paid" -> 缴费（开具票据）."""
+    if type_.endswith(("*", ".")):
+        area = type_.rstrip("*").rstrip(".")
+        return f"全部{AREA_LABELS.get(area, '其他')}事件"
+    return label(type_)
 
 
 # --- rendering helpers -------------------------------------------------------------------
@@ -382,7 +400,7 @@ CASE_SUSPENDED = kind("case.suspended", "中止（时限暂停）", "{who}中止
 CASE_RESUMED = kind("case.resumed", "恢复办理", "{who}恢复办理办件 {case_no}，中止 {suspended_days} 天不计入时限，新的到期日 {due_date}",
                     *_C, "action", "suspended_days", "suspend_kind", "due_date")
 CASE_EXTENDED = kind("case.extended", "延长办理时限",
-                     "{who}将办件 {case_no} 的时限延长 {days} {unit_text}：{reason}（批准人 {approver_text}），新的到期日 {due_date}",
+                     "{who}将办件 {case_no} 的时限延长 {days} {unit_text}：{reason}，批准人 {approver_text}，新的到期日 {due_date}",
                      *_C, "action", "days", "unit", "reason", "approved_by", "approver_name", "due_date",
                      derive=lambda d: {"unit_text": _lookup(UNIT_LABELS, LimitUnit, d.get("unit")),
                                        "approver_text": show.staff(d.get("approver_name"), d.get("approved_by"))})
@@ -425,9 +443,9 @@ FEE_NOTICE_RAISED = kind("fee.notice_raised", "开具缴费通知单", "{who}为
                          "case_no", "notice_no", "amount_fen", "staff_no", "matter_code", "items")
 FEE_NOTICE_CANCELLED = kind("fee.notice_cancelled", "撤销缴费通知单", "{who}撤销缴费通知单 {notice_no}（{amount}）：{reason}",
                             "case_no", "notice_no", "amount_fen", "staff_no", "reason")
-FEE_PAID = kind("fee.paid", "缴费（开具票据）", "收款员 {who}收取 {notice_no} {amount}，票据 {receipt_no}（{method_text}）",
+FEE_PAID = kind("fee.paid", "缴费（开具票据）", "收款员 {who}收取 {notice_no} {amount}，票据 {receipt_no}{method_text}",
                 "case_no", "notice_no", "receipt_no", "amount_fen", "method", "staff_no", "change_fen", "reference",
-                derive=lambda d: {"method_text": _lookup(PAY_METHOD_LABELS, PayMethod, d.get("method"))})
+                derive=lambda d: {"method_text": _opt("（", _lookup(PAY_METHOD_LABELS, PayMethod, d.get("method")), "）")})
 FEE_ACTIONS = {"void": "作废", "refund": "退费"}
 FEE_APPROVAL_REFUSED = kind("fee.approval_refused", "审批未通过",
                             "{who}申请{action_text}票据 {receipt_no}，审批人工号 {approver} 未通过验证",
@@ -467,7 +485,7 @@ def _level(d: Mapping[str, Any]) -> Mapping[str, str]:
     if "level" not in d:
         return {"level_text": "（评价结果不向窗口人员显示）", "reasons_text": ""}
     return {"level_text": _lookup(RATING_LEVEL_LABELS, RatingLevel, d.get("level")),
-            "reasons_text": _opt("，原因：", "、".join(str(x) for x in d.get("reasons") or []))}
+            "reasons_text": _opt("，原因：", "、".join(RATING_REASONS.get(str(x), "其他") for x in d.get("reasons") or []))}
 
 
 RATING_RECORDED = kind("rating.recorded", "办事群众评价", "办事群众评价 {staff_no_who}的服务（号码 {ticket}）：{level_text}{reasons_text}",

@@ -20,11 +20,12 @@ from __future__ import annotations
 from datetime import date, datetime, timezone
 from zoneinfo import ZoneInfo
 
-from ..domain.money import daxie, yuan
+from ..domain.money import MoneyError, daxie, parse_yuan, yuan
 from ..domain.privacy import mask_id, mask_name, mask_phone
 
 __all__ = ["HALL_TZ", "daxie", "yuan", "mask_id", "mask_name", "mask_phone", "staff", "zone", "local_time",
-           "local_minute", "local_date", "local_day", "duration", "yes_no", "window"]
+           "local_minute", "local_date", "local_day", "duration", "yes_no", "window", "value", "pairs", "percent",
+           "parse_yuan", "MoneyError"]
 
 HALL_TZ = "Asia/Shanghai"  # the default; a hall's own zone comes from its settings / the server's /hall answer
 
@@ -92,6 +93,42 @@ def duration(seconds: int | float | None) -> str:
     if m:
         return f"{m} 分 {sec} 秒" if sec else f"{m} 分钟"
     return f"{sec} 秒"
+
+
+def value(v: object, tz: Zone = None) -> str:
+    """A loose value as a person reads it: lists joined with 、, ISO instants in local time,
+    True/False as 是/否, None as ""."""
+    if v is None:
+        return ""
+    if isinstance(v, bool):
+        return yes_no(v)
+    if isinstance(v, datetime):
+        return local_time(v, tz)
+    if isinstance(v, date):
+        return v.isoformat()
+    if isinstance(v, (list, tuple)):
+        return "、".join(value(x, tz) for x in v)
+    if isinstance(v, str) and len(v) >= 19 and v[4] == "-" and v[10] == "T":
+        try:
+            return local_minute(v, tz)
+        except ValueError:
+            return v
+    return str(v)
+
+
+def pairs(mapping: dict[str, object], labels: dict[str, str], tz: Zone = None, *, sep: str = "；") -> str:
+    """"等候：35 分钟；取号时间：2026-11-24 09:00": only keys with a label are shown, in the
+    labels' order (an unknown key is data for the detail pane, not for the sentence)."""
+    out = []
+    for k, lab in labels.items():
+        if k in mapping and mapping[k] not in (None, "", []):
+            out.append(f"{lab}：{value(mapping[k], tz)}")
+    return sep.join(out)
+
+
+def percent(rate: float | None) -> str:
+    """0.1234 -> "12.3%"; None -> "—"."""
+    return "—" if rate is None else f"{rate * 100:.1f}%"
 
 
 def yes_no(v: object) -> str:

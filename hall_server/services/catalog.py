@@ -15,8 +15,8 @@ from pydantic import ValidationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..contract import events as kinds
 from .. import contract as c
+from ..contract import events as kinds
 from ..domain import catalog as cat
 from ..domain.errors import BadInput, NotFound
 from ..domain.workdays import UNIT_LABELS, LimitUnit

@@ -14,11 +14,11 @@ from typing import Any
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from ..contract import events as kinds
 from .. import contract as c
+from ..contract import events as kinds
 from ..domain import complaints as dom
 from ..domain.errors import BadInput, Conflict, Forbidden, NotFound
-from ..domain.privacy import mask_name, mask_phone
+from ..contract.show import mask_name, mask_phone
 from ..domain.roles import Role
 from ..models.accountability import Complaint
 from ..models.cases import Case

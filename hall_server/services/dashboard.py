@@ -15,8 +15,8 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..contract import events as kinds
 from .. import contract as c
+from ..contract import events as kinds
 from ..domain import stats as st
 from ..models import Category, Device, Ticket, Window
 from ..models.supervision import DeviceHealth

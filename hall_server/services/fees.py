@@ -18,8 +18,8 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from ..contract import events as kinds
 from .. import contract as c
+from ..contract import events as kinds
 from ..domain import fees as d
 from ..domain import queue as q
 from ..domain.errors import BadInput, Conflict, Forbidden, NotFound

@@ -15,11 +15,11 @@ from typing import Any, Literal
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
-from ..contract import events as kinds
 from .. import contract as c
+from ..contract import events as kinds
 from ..domain import inquiries as dom
 from ..domain.errors import BadInput, Forbidden, NotFound
-from ..domain.privacy import mask_name, mask_phone
+from ..contract.show import mask_name, mask_phone
 from ..domain.queue import business_day
 from ..domain.roles import Role
 from ..domain.workdays import WorkCalendar, package_data, parse_config

@@ -15,7 +15,7 @@ from ..contract import events as kinds
 from ..domain import queue as q
 from ..domain.errors import BadInput, Conflict, Forbidden, NotFound
 from ..domain.idcheck import valid_id_number
-from ..domain.privacy import mask_id
+from ..contract.show import mask_id
 from ..domain.roles import Role
 from ..models import Category, Duty, Pause, Staff, Ticket, TicketCounter, Window
 from ..settings import Settings

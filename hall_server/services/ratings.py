@@ -15,8 +15,8 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..contract import events as kinds
 from .. import contract as c
+from ..contract import events as kinds
 from ..domain import ratings as dom
 from ..domain.errors import Conflict, Forbidden, NotFound
 from ..domain.inquiries import end_of_day

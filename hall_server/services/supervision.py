@@ -19,9 +19,11 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Select, case, func, or_, select
 from sqlalchemy.orm import Session
 
-from ..contract import events as kinds
 from .. import contract as c
+from ..contract import events as kinds
+from ..contract import show
 from ..domain import cards as dc
+from ..domain.cases import STATE_LABELS, CaseState
 from ..domain.errors import Conflict, NotFound
 from ..domain.workdays import WorkCalendar, package_data, parse_config
 from ..models import Duty, Event, Pause, Staff, Ticket
@@ -32,6 +34,7 @@ from ..models.supervision import CardSignoff
 from ..settings import Settings
 from . import events
 from .actors import Actor
+from .names import staff_names
 from .stats import day_bounds, seconds_between
 
 log = logging.getLogger(__name__)
@@ -114,7 +117,8 @@ def search(session: Session, *, limit: int = 200, **filters: Any) -> c.EventSear
     rows = session.scalars(search_query(**filters).order_by(Event.seq.desc()).limit(limit + 1)).all()
     more = len(rows) > limit
     out = [event_out(e) for e in rows[:limit]]
-    return c.EventSearchOut(events=out, count=len(out), more=more, last_seq=events.last_seq(session))
+    return c.EventSearchOut(events=out, count=len(out), more=more, last_seq=events.last_seq(session),
+                            names=staff_names(session, out))
 
 
 def iter_search(session: Session, *, batch: int = 2000, cap: int = 100_000, **filters: Any) -> Iterable[Event]:
@@ -152,7 +156,13 @@ def case_timeline(session: Session, *, case_no: str, tz: ZoneInfo) -> c.Timeline
                    "accepted_at": _iso(case.accepted_at), "concluded_at": _iso(case.concluded_at),
                    "ticket": case.ticket_no, "staff_no": case.staff_no, "corrections": case.corrections}
     title = f"办件 {case_no}" + (f"（{case.matter_name}）" if case is not None else "")
-    return c.TimelineOut(subject=case_no, title=title, events=[event_out(e) for e in evs], summary=summary)
+    out = [event_out(e) for e in evs]
+    shown = dict(summary)
+    if case is not None:
+        shown["state_label"] = STATE_LABELS[CaseState(case.state)]
+    return c.TimelineOut(subject=case_no, title=title, events=out, summary=summary,
+                         summary_text=show.pairs(shown, c.TIMELINE_SUMMARY_LABELS, tz),
+                         names=staff_names(session, out))
 
 
 def _iso(v: date | datetime | None) -> str | None:
@@ -179,8 +189,12 @@ def staff_day(session: Session, *, staff_no: str, day: date, tz: ZoneInfo, now: 
     summary = {"name": staff.name, "called": count.get("ticket.called", 0),
                "completed": count.get("ticket.completed", 0), "skipped": count.get("ticket.skipped", 0),
                "on_duty_minutes": duty_s // 60, "paused_minutes": pause_s // 60, "events": len(evs)}
-    return c.TimelineOut(subject=staff_no, title=f"{staff.name}（{staff_no}）{day.isoformat()} 的工作记录",
-                         events=[event_out(e) for e in evs], summary=summary)
+    out = [event_out(e) for e in evs]
+    names = staff_names(session, out)
+    names[staff_no] = staff.name
+    return c.TimelineOut(subject=staff_no, title=f"{show.staff(staff.name, staff_no)} {day.isoformat()} 的工作记录",
+                         events=out, summary=summary, summary_text=show.pairs(summary, c.TIMELINE_SUMMARY_LABELS, tz),
+                         names=names)
 
 
 # --- the chain check ------------------------------------------------------------------
@@ -477,7 +491,8 @@ def evidence_events(session: Session, card: dc.Card, *, tz: ZoneInfo, limit: int
 def card_detail(session: Session, *, settings: Settings, key: str, now: datetime) -> c.CardDetailOut:
     card = find_card(session, settings=settings, key=key, now=now)
     so = session.scalar(select(CardSignoff).where(CardSignoff.card_key == key))
-    return c.CardDetailOut(card=card_out(card, so), events=evidence_events(session, card, tz=settings.tz))
+    evs = evidence_events(session, card, tz=settings.tz)
+    return c.CardDetailOut(card=card_out(card, so), events=evs, names=staff_names(session, evs))
 
 
 def sign_off(session: Session, *, settings: Settings, key: str, note: str, actor: Actor,

@@ -95,7 +95,7 @@ SAMPLE: dict[str, Any] = {
     "receipt_no": "SF20260001", "method": "cash", "change_fen": 0, "reference": "", "voided_by": "2001",
     "refund_of": "SF20260001", "reprints": 1, "receipts": 9, "voids": 1, "by_method": {"cash": 81395},
     "numbers": ["SF20260001"], "expected_cash_fen": 81395, "counted_cash_fen": 81300, "difference_fen": -95,
-    "rating_id": 3, "level": "dissatisfied", "bad": True, "channel": "window", "reasons": ["态度不好"],
+    "rating_id": 3, "level": "dissatisfied", "bad": True, "channel": "window", "reasons": ["attitude_bad", "slow"],
     "followup_id": 2, "callback_due_at": "2026-11-25T01:00:00+00:00", "rectify_due_at": "2026-12-15T01:00:00+00:00",
     "rated_staff_no": "1001", "late": True, "due_at": "2026-11-25T01:00:00+00:00",
     "rerate_due_at": "2026-12-20T01:00:00+00:00", "step": "callback", "complaint_no": "TS20261124-0001",
