@@ -68,6 +68,7 @@ class CardsOut(Model):
     red: int
     yellow: int
     open: int  # not yet signed off
+    names: dict[str, str] = {}  # 工号 -> name of the staff the cards name (subject, signed by)
 
 
 class CardDetailOut(Model):

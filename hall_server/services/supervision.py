@@ -462,10 +462,13 @@ def list_cards(session: Session, *, settings: Settings, start: date, end: date, 
     outs = [card_out(k, signed.get(k.key)) for k in cards]
     if open_only:
         outs = [o for o in outs if not o.signed_off]
+    nos = sorted({n for o in outs for n in (o.staff_no, o.signed_by) if n})
+    names = {n: name for n, name in session.execute(select(Staff.staff_no, Staff.name)
+                                                    .where(Staff.staff_no.in_(nos[:1000])))} if nos else {}
     return c.CardsOut(start=start, end=end, city=load_rules(settings).city, cards=outs,
                       red=sum(o.level == dc.Level.RED for o in outs),
                       yellow=sum(o.level == dc.Level.YELLOW for o in outs),
-                      open=sum(not o.signed_off for o in outs))
+                      open=sum(not o.signed_off for o in outs), names=names)
 
 
 def evidence_events(session: Session, card: dc.Card, *, tz: ZoneInfo, limit: int = 500) -> list[c.EventOut]:
