@@ -149,6 +149,7 @@ class TimelineTab(QWidget):
         self.title = QLabel("")
         self.summary = QLabel("")
         self.summary.setWordWrap(True)
+        self.summary.setMinimumHeight(self.summary.fontMetrics().lineSpacing() * 2 + 6)
         self.table = EventLogView()
         lay = QVBoxLayout(self)
         r1 = QHBoxLayout()

@@ -64,11 +64,13 @@ class EventLogView(QWidget):
         lay.addWidget(split)
         self.events: list[EventOut] = []
         self.tz = show.HALL_TZ
+        self.names: dict[str, str] = {}
         self.table.currentCellChanged.connect(lambda row, _c, _pr, _pc: self.show_raw(row))
 
     def set_events(self, events: Sequence[EventOut], *, names: Mapping[str, str] | None = None,
                    tz: str | None = None) -> None:
         self.events = list(events)
+        self.names = dict(names or {})
         self.tz = tz or show.HALL_TZ
         self.detail.clear()
         self.table.setRowCount(len(self.events))
@@ -82,7 +84,7 @@ class EventLogView(QWidget):
     def show_raw(self, row: int) -> None:
         if 0 <= row < len(self.events):
             e = self.events[row]
-            self.detail.setPlainText(kinds.raw_record(e, tz=self.tz))
+            self.detail.setPlainText(kinds.raw_record(e, tz=self.tz, names=self.names))
             self.selected.emit(e)
 
     def rowCount(self) -> int:  # noqa: N802 - reads like the table it wraps (tests, callers)

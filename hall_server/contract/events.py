@@ -153,18 +153,27 @@ def type_filter_text(type_: str) -> str:
 
 STAFF_KEYS = frozenset({"staff_no", "about_staff_no", "assignee_staff_no", "approved_by", "voided_by",
                         "first_staff_no", "to_staff_no", "rated_staff_no", "approver"})
-_DEVICE = re.compile(r"^(kiosk|display|evaluator|window|phone)-?(\w*)$")
-DEVICE_KINDS = {"kiosk": "取号机", "display": "显示屏", "evaluator": "评价器", "window": "窗口终端", "phone": "手机"}
+DEVICE_KINDS = {"kiosk": "取号机", "display": "显示屏", "evaluator": "评价器", "window": "窗口", "phone": "手机"}
+PERIPHERALS = {"ticket-printer": "号票打印机", "receipt-printer": "票据打印机", "printer": "打印机",
+               "idcard-reader": "身份证阅读器", "idcard": "身份证阅读器", "hall-led": "综合屏",
+               "window-led": "窗口屏", "led": "LED 屏", "evaluator": "评价器", "voice": "语音播报"}
+_UNIT = re.compile(r"^([a-z]+)-?(\d*)$")
 
 
-def device_text(name: str | None) -> str:
-    """kiosk-1 -> 取号机 1 (device names are ids; a person reads the kind)."""
+def device_text(name: str | None, kind: str | None = None) -> str:
+    """kiosk-1 -> 1 号取号机; kiosk-1/ticket-printer -> 1 号取号机的号票打印机; window-12/receipt-printer ->
+    12 号窗口的票据打印机 (device names are ids; a person reads what the device is)."""
     if not name:
         return ""
-    m = _DEVICE.match(name)
-    if m:
-        return f"{DEVICE_KINDS[m.group(1)]} {m.group(2)}".strip()
-    return f"设备 {name}"
+    head, _, part = name.partition("/")
+    m = _UNIT.match(head)
+    if m and m.group(1) in DEVICE_KINDS:
+        unit = f"{m.group(2)} 号{DEVICE_KINDS[m.group(1)]}" if m.group(2) else DEVICE_KINDS[m.group(1)]
+    else:
+        unit = "设备"
+    if not part:
+        return unit
+    return f"{unit}的{PERIPHERALS.get(part, PERIPHERALS.get(kind or '', '外设'))}"
 
 
 def actor_text(actor: str, names: Mapping[str, str] | None = None) -> str:
@@ -245,13 +254,13 @@ def sentence(ev: EventLike | Mapping[str, Any], *, names: Mapping[str, str] | No
 
 
 def raw_record(ev: EventLike | Mapping[str, Any], *, seq: int | None = None, at: datetime | None = None,
-               tz: show.Zone = None) -> str:
+               tz: show.Zone = None, names: Mapping[str, str] | None = None) -> str:
     """The event as stored, for the inspector's detail pane (the one place raw data is shown)."""
     type_, data, actor, window_no = _of(ev)
     seq = seq if seq is not None else getattr(ev, "seq", None)
     at = at if at is not None else getattr(ev, "at", None)
     head = [f"序号：{seq}" if seq is not None else "", f"时间：{show.local_time(at, tz)}" if at else "",
-            f"事件：{label(type_, data)}（类型代码 {type_}）", f"操作者：{actor_text(actor)}（{actor}）",
+            f"事件：{label(type_, data)}（类型代码 {type_}）", f"操作者：{actor_text(actor, names)}（{actor}）",
             f"窗口：{window_no}" if window_no is not None else ""]
     body = json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True, default=str)
     return "\n".join(h for h in head if h) + "\n记录数据：\n" + body
@@ -359,7 +368,7 @@ DEVICE_ADDED = kind("device.added", "登记设备", "{who}登记设备 {device_t
 DEVICE_STATUSES = {"ok": "正常", "warning": "需要注意", "error": "故障", "offline": "离线", "unknown": "状态未知"}
 DEVICE_STATUS = kind("device.status", "设备状态变化", "{device_text}状态：{status_text}{detail_text}",
                      "device", "kind", "status", "detail", "window_no", "reporter",
-                     derive=lambda d: {"device_text": device_text(d.get("device")),
+                     derive=lambda d: {"device_text": device_text(d.get("device"), d.get("kind")),
                                        "status_text": DEVICE_STATUSES.get(d.get("status") or "", "状态未知"),
                                        "detail_text": _opt("（", d.get("detail"), "）")})
 TOKEN_REVOKED = kind("token.revoked", "注销登录凭证", "{who}注销登录凭证 {count} 个（{subject}）",

@@ -79,7 +79,7 @@ def test_search_shows_chinese_sentences_in_local_time_and_the_raw_record_in_the_
     # the fake clock's morning: 09:00 Shanghai + 65 min = 02:05 UTC; the screen shows the hall's 10:05
     assert log.item(0, 1).text() == "2026-11-24 10:05:00"
     assert log.item(0, 2).text() == "王建国（1001）" and log.item(0, 4).text() == "叫号"
-    assert log.sentences() == ["王建国（1001）在 1 号窗口叫号 A001", "取号机 1发出号码 A001，前面等候 0 人"]
+    assert log.sentences() == ["王建国（1001）在 1 号窗口叫号 A001", "1 号取号机发出号码 A001，前面等候 0 人"]
     shown = "\n".join("\t".join(log.item(r, c).text() for c in range(6)) for r in range(log.rowCount()))
     assert "ticket." not in shown and "{" not in shown and "staff:" not in shown
     assert log.detail.toPlainText() == ""
@@ -87,6 +87,7 @@ def test_search_shows_chinese_sentences_in_local_time_and_the_raw_record_in_the_
         log.table.setCurrentCell(0, 5)
     raw = log.detail.toPlainText()
     assert "ticket.called" in raw and '"ticket": "A001"' in raw and "staff:1001" in raw and "2026-11-24 10:05:00" in raw
+    assert "王建国（1001）" in raw
     ti = w.search.type_.findData("ticket.called")
     assert ti > 0 and w.search.type_.itemText(ti) == "号票 · 叫号"
 

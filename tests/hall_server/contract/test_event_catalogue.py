@@ -130,7 +130,15 @@ def test_sentences_name_the_staff_and_the_window_and_money_in_yuan() -> None:
     assert kinds.sentence(paid, names=NAMES) == "收款员 李娜（2001）收取 JF20261124-0001 ¥813.95，票据 SF20260001（现金）"
     issued = {"type": "ticket.issued", "actor": "device:kiosk-1", "window_no": None,
               "data": {"ticket": "A003", "waiting_ahead": 2}}
-    assert kinds.sentence(issued) == "取号机 1发出号码 A003，前面等候 2 人"
+    assert kinds.sentence(issued) == "1 号取号机发出号码 A003，前面等候 2 人"
+
+
+def test_devices_read_as_what_they_are_never_their_ids() -> None:
+    assert kinds.device_text("kiosk-1") == "1 号取号机"
+    assert kinds.device_text("kiosk-1/ticket-printer") == "1 号取号机的号票打印机"
+    assert kinds.device_text("window-12/receipt-printer") == "12 号窗口的票据打印机"
+    assert kinds.device_text("evaluator-6") == "6 号评价器"
+    assert kinds.device_text("frontdesk-x/gizmo", "printer") == "设备的打印机"
 
 
 def test_an_undeclared_type_reads_as_other_event_never_its_code() -> None:
