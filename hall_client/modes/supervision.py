@@ -229,6 +229,7 @@ class CardsTab(QWidget):
         split = QSplitter()
         split.addWidget(self.table)
         split.addWidget(right)
+        split.setSizes([420, 940])  # the evidence's sentences need the width
         lay = QVBoxLayout(self)
         lay.addLayout(top)
         lay.addWidget(split, 1)
