@@ -170,6 +170,7 @@ class FollowupOut(Model):
     closed_at: datetime | None = None
     overdue: bool = False
     allowed: list[FollowupAction] = []
+    workdays_left: int | None = None  # to ``due_at`` in the hall's working days; negative: late
 
 
 class RatingRecordOut(Model):
@@ -255,6 +256,7 @@ class ComplaintOut(Model):
     closed_at: datetime | None = None
     overdue: bool = False
     allowed: list[ComplaintAction] = []
+    workdays_left: int | None = None  # to ``due_at`` in the hall's working days; negative: late
 
 
 class ComplaintList(Model):

@@ -26,7 +26,8 @@ from . import events
 from .actors import SYSTEM, Actor
 from . import inquiries as isvc
 from . import ratings as rsvc
-from .inquiries import aware, check_window, deadline, is_office, next_number, staff_by_no, staff_no_of
+from .inquiries import (aware, check_window, deadline, is_office, next_number, staff_by_no, staff_no_of,
+                        workdays_left)
 
 
 def _sha(text: str) -> str:
@@ -145,7 +146,7 @@ def may_read(row: Complaint, actor: Actor) -> None:
     raise Forbidden("您无权查看该投诉。", code="not_your_complaint")
 
 
-def out(session: Session, row: Complaint, *, viewer: Actor, now: datetime) -> c.ComplaintOut:
+def out(session: Session, row: Complaint, *, viewer: Actor, now: datetime, tz: Any = None) -> c.ComplaintOut:
     about_no, about_name = staff_no_of(session, row.about_staff_id)
     to_no, to_name = staff_no_of(session, row.assignee_staff_id)
     by_no, _ = staff_no_of(session, row.replied_by_staff_id)
@@ -165,7 +166,8 @@ def out(session: Session, row: Complaint, *, viewer: Actor, now: datetime) -> c.
         window_no=row.window_no, state=state, assignee_staff_no=to_no, assignee_name=to_name,
         assigned_at=row.assigned_at, reply=row.reply, reply_method=row.reply_method, replied_by_staff_no=by_no,
         due_at=row.due_at, closed_at=row.closed_at,
-        overdue=row.closed_at is None and row.due_at is not None and now > row.due_at, allowed=sorted(acts))
+        overdue=row.closed_at is None and row.due_at is not None and now > row.due_at, allowed=sorted(acts),
+        workdays_left=workdays_left(row.due_at, now=now, tz=tz) if row.closed_at is None else None)
 
 
 def sweep_overdue(session: Session, *, now: datetime, actor: Actor = SYSTEM) -> int:

@@ -50,6 +50,16 @@ def deadline(settings: Settings, start: datetime, workdays: int) -> datetime:
     return dom.workday_deadline(start, workdays, calendar=calendar(), tz=settings.tz)
 
 
+def workdays_left(due: datetime | None, *, now: datetime, tz: Any) -> int | None:
+    """Working days from the hall's today to the due day (0: due today; negative: late by
+    that many working days), so a deadline reads as the office counts it."""
+    if due is None or tz is None:
+        return None
+    today, day = now.astimezone(tz).date(), due.astimezone(tz).date()
+    n = calendar().working_days_between(today, day)
+    return -1 if n == 0 and due < now else n
+
+
 def aware(when: datetime, settings: Settings) -> datetime:
     """A time typed at a window without a zone means the hall's local time; stored as UTC."""
     if when.tzinfo is None:
