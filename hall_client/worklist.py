@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from hall_server.contract import ComplaintOut, RatingRecordOut
@@ -26,6 +26,17 @@ REPLY_METHODS = {"phone": "电话", "sms": "短信", "in_person": "当面", "let
 def local(at: datetime | None, tz: str = "Asia/Shanghai") -> str:
     """A full local date-time (the hall's zone), as every screen shows times."""
     return "" if at is None else at.astimezone(ZoneInfo(tz)).strftime("%Y-%m-%d %H:%M")
+
+
+def due_local(at: datetime | None, tz: str = "Asia/Shanghai") -> str:
+    """A deadline is the end of its last day (stored as the next midnight): shown as that
+    day's 23:59, so nobody reads a day too many."""
+    return "" if at is None else local(at - timedelta(minutes=1) if _midnight(at, tz) else at, tz)
+
+
+def _midnight(at: datetime, tz: str) -> bool:
+    t = at.astimezone(ZoneInfo(tz))
+    return (t.hour, t.minute, t.second) == (0, 0, 0)
 
 
 def due_text(workdays_left: int | None, overdue: bool, closed: bool) -> str:

@@ -173,7 +173,7 @@ class ComplaintDesk(QWidget):
         self.table.setRowCount(len(self.shown))
         for r, it in enumerate(self.shown):
             for c, text in enumerate((it.kind, it.key, it.subject, it.about, it.state_label,
-                                      wl.local(it.due_at, self.tz), it.due)):
+                                      wl.due_local(it.due_at, self.tz), it.due)):
                 cell = QTableWidgetItem(text)
                 if it.overdue:
                     cell.setForeground(QBrush(RED))
@@ -217,7 +217,7 @@ class ComplaintDesk(QWidget):
             if fu.rectify_note:
                 lines.append(f"整改（{wl.local(fu.rectified_at, self.tz)}）：{fu.rectify_note}")
         if it.due_at is not None and not it.closed:
-            lines.append(f"期限：{wl.local(it.due_at, self.tz)}　{it.due}")
+            lines.append(f"期限：{wl.due_local(it.due_at, self.tz)}　{it.due}")
         return "\n".join(lines)
 
     def _show_actions(self, it: wl.Item | None) -> None:

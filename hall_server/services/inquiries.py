@@ -7,7 +7,7 @@ deadlines, staff look-ups and the per-day numbering.
 from __future__ import annotations
 
 import logging
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal
@@ -55,7 +55,8 @@ def workdays_left(due: datetime | None, *, now: datetime, tz: Any) -> int | None
     that many working days), so a deadline reads as the office counts it."""
     if due is None or tz is None:
         return None
-    today, day = now.astimezone(tz).date(), due.astimezone(tz).date()
+    # a deadline is the end of its last day (stored as the next midnight, exclusive)
+    today, day = now.astimezone(tz).date(), (due - timedelta(microseconds=1)).astimezone(tz).date()
     n = calendar().working_days_between(today, day)
     return -1 if n == 0 and due < now else n
 
