@@ -128,3 +128,19 @@ def test_a_bad_rating_goes_call_back_fix_rerate_and_closes(qtbot, client_factory
     assert _row(desk, item.key)[4] == "已结束（复评：基本满意）" and _row(desk, item.key)[6] == "已办结"
     assert "回访（2026-11-24 09:00）：已电话联系群众" in desk.detail.text()
     assert not any(b.isEnabled() for b in (desk.callback_btn, desk.rectify_btn, desk.rerate_btn))
+
+
+def test_the_supervision_office_has_the_same_work_list(qtbot, client_factory, clerk_api, wait_ms):
+    no = _complain(clerk_api)
+    b = client_factory("supervision", token="", wait_online=False)
+    w = b.widget
+    w.login.staff_no.setText("4001")
+    w.login.password.setText("demo1234")
+    with qtbot.wait_signal(w.cards.loaded, timeout=wait_ms):
+        w.login.button.click()
+    i = next(i for i in range(w.tabs.count()) if w.tabs.tabText(i) == "投诉与差评")
+    with qtbot.wait_signal(w.desk.loaded, timeout=wait_ms):
+        w.tabs.setCurrentIndex(i)
+    assert _row(w.desk, no)[:2] == ["投诉", no]
+    w.desk.select_key(no)
+    assert w.desk.assign_box.isVisibleTo(w.desk) and w.desk.reply_btn.isEnabled()
