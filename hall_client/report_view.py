@@ -75,7 +75,7 @@ def daily(r: DailyReportOut) -> ReportView:
         figures=headline(r.total) + (("红牌", str(r.cards_red)), ("黄牌", str(r.cards_yellow))),
         tables={"分部门": keyed_table(r.by_department), "分类别": keyed_table(r.by_category),
                 "分窗口": keyed_table(r.by_window), "分时段": keyed_table(hours)},
-        chart=Chart("分时段取号", tuple(k.key for k in hours), tuple(float(k.figures.tickets) for k in hours)))
+        chart=Chart("分时段取号", tuple(f"{int(k.key)}时" for k in hours), tuple(float(k.figures.tickets) for k in hours)))
 
 
 def monthly(r: MonthlyReportOut) -> ReportView:

@@ -45,6 +45,8 @@ class ComplaintDesk(QWidget):
         self.filters = QTabBar()
         for f in wl.FILTERS:
             self.filters.addTab(f)
+        self.filters.setUsesScrollButtons(False)  # every filter visible with its count
+        self.filters.setExpanding(False)
         self.refresh = QPushButton("刷新（F5）")
         self.summary = QLabel("")
         self.table = QTableWidget(0, len(COLUMNS))
@@ -55,7 +57,9 @@ class ComplaintDesk(QWidget):
         self.table.verticalHeader().setVisible(False)
         hh = self.table.horizontalHeader()
         hh.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        hh.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
+        for col in (2, 3):  # 事由 and 涉及 share what the short columns leave
+            hh.setSectionResizeMode(col, QHeaderView.ResizeMode.Stretch)
+        self.table.setWordWrap(False)
         self.detail = QLabel("在左侧选择一条记录。")
         self.detail.setWordWrap(True)
         self.detail.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -109,7 +113,7 @@ class ComplaintDesk(QWidget):
 
     def _layout(self) -> None:
         top = QHBoxLayout()
-        top.addWidget(self.filters)
+        top.addWidget(self.filters, 0)
         top.addWidget(self.refresh)
         top.addWidget(self.summary, 1)
         right = QWidget()
@@ -175,6 +179,7 @@ class ComplaintDesk(QWidget):
             for c, text in enumerate((it.kind, it.key, it.subject, it.about, it.state_label,
                                       wl.due_local(it.due_at, self.tz), it.due)):
                 cell = QTableWidgetItem(text)
+                cell.setToolTip(text)
                 if it.overdue:
                     cell.setForeground(QBrush(RED))
                 self.table.setItem(r, c, cell)

@@ -16,8 +16,8 @@ from typing import Any
 from PySide6.QtCore import QDate, Qt, QUrl, Signal
 from PySide6.QtGui import QDesktopServices, QKeySequence, QShortcut
 from PySide6.QtWidgets import (QComboBox, QDateEdit, QFileDialog, QGridLayout, QGroupBox, QHBoxLayout, QHeaderView,
-                               QLabel, QPushButton, QSpinBox, QStackedWidget, QTableWidget, QTableWidgetItem,
-                               QVBoxLayout, QWidget)
+                               QLabel, QPushButton, QSizePolicy, QSpinBox, QStackedWidget, QTableWidget,
+                               QTableWidgetItem, QVBoxLayout, QWidget)
 
 from .. import manager_ops as ops
 from .. import report_view as rv
@@ -73,6 +73,8 @@ class ReportsTab(QWidget):
             rl.addWidget(w)
         for w in (self.day, self.month, self.year, recon):
             self.periods.addWidget(w)
+        self.periods.setSizePolicy(QSizePolicy.Policy.Maximum, QSizePolicy.Policy.Fixed)
+        self._fit_periods()
         self.go = QPushButton("查询（F5）")
         self.pdf = QPushButton("打开 PDF（Ctrl+P）")
         self.xlsx = QPushButton("保存 Excel（Ctrl+S）")
@@ -147,7 +149,18 @@ class ReportsTab(QWidget):
 
     def _kind_changed(self, index: int) -> None:
         self.periods.setCurrentIndex(index)
+        self._fit_periods()
         self._stale()
+
+    def _fit_periods(self) -> None:
+        """The stack is as wide as its current page, not its widest one."""
+        for i in range(self.periods.count()):
+            page = self.periods.widget(i)
+            ignored = QSizePolicy.Policy.Ignored
+            page.setSizePolicy(QSizePolicy.Policy.Preferred if i == self.periods.currentIndex() else ignored,
+                               QSizePolicy.Policy.Preferred if i == self.periods.currentIndex() else ignored)
+            page.adjustSize()
+        self.periods.adjustSize()
 
     def _stale(self, *_: object) -> None:
         """The files are of the report on screen: another period must be queried first."""
@@ -229,7 +242,9 @@ class ReportsTab(QWidget):
                 if c:
                     it.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
                 self.table.setItem(r, c, it)
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        hh = self.table.horizontalHeader()
+        hh.setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        hh.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)  # names read whole
 
     def open_pdf(self) -> None:
         if not self.pdf.isEnabled():

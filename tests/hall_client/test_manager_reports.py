@@ -80,7 +80,7 @@ def test_daily_report_on_screen_shows_the_crafted_day(qtbot, client_factory, wai
     assert tab.table.horizontalHeaderItem(6).text() == "收费金额"
     tab.dimension.setCurrentText("分时段")
     assert tab.table.item(0, 0).text() == "09:00" and tab.table.item(0, 1).text() == "4"
-    assert tab.chart.labels == ["09"] and tab.chart.values == [4.0]
+    assert tab.chart.labels == ["9时"] and tab.chart.values == [4.0]
 
     opened: list[Any] = []
     tab.open_url = lambda url: opened.append(url) or True
