@@ -84,6 +84,16 @@ def reply_complaint(api: Connection, *, complaint_no: str, reply: str, method: s
                     model=ComplaintOut, on_ok=on_ok, on_error=on_error)
 
 
+def complaint_step(api: Connection, *, complaint_no: str, step: str, note: str, level: str | None = None,
+                   on_ok: OnOk, on_error: OnErr) -> Reply:
+    """``step``: "rectify" (整改, before the reply) or "call-back" (回访, after it, with the
+    citizen's view on three levels when given)."""
+    body: dict[str, Any] = {"note": note}
+    if step == "call-back" and level:
+        body["level"] = level
+    return api.post(f"/complaints/{complaint_no}/{step}", body, model=ComplaintOut, on_ok=on_ok, on_error=on_error)
+
+
 def followup_step(api: Connection, *, followup_id: int, step: str, note: str, on_ok: OnOk,
                   on_error: OnErr) -> Reply:
     """``step``: "call-back" (回访) or "rectify" (整改)."""

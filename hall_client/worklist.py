@@ -76,6 +76,8 @@ def from_complaint(c: ComplaintOut) -> Item:
     state = STATE_LABELS[c.state]
     if c.assignee_staff_no and not closed:
         state += f"（承办：{c.assignee_name or ''}{c.assignee_staff_no}）"
+    if c.called_back_at is not None:
+        state += "，已回访" + (f"（{LEVEL_LABELS[RatingLevel(c.callback_level)]}）" if c.callback_level else "")
     return Item(kind="投诉", key=c.complaint_no, stage=stage, state_label=state,
                 subject=f"[{CHANNEL_LABELS[c.channel]}] {c.content}", about_staff_no=c.about_staff_no, about=about,
                 due_at=c.due_at, due=due_text(c.workdays_left, c.overdue, closed), overdue=c.overdue and not closed,

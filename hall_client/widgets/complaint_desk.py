@@ -1,7 +1,8 @@
 """投诉与差评: the work list of the people who handle complaints and 差评 follow-ups
-(the hall manager and the supervision office): new, in hand, overdue, done; assign a
-complaint (never to the person complained about), record the 回访 call, the 整改 and
-the citizen's re-rating of the fix, reply and close. Deadlines read in working days and
+(the hall manager and the supervision office): new, in hand, overdue, done. A complaint
+is assigned (never to the person complained about), its 整改 recorded, answered (which
+closes it) and called back (回访, the citizen's view on three levels); a 差评 goes 回访 →
+整改 → the citizen's re-rating of the fix → closed. Deadlines read in working days and
 a missed one is red *and* says 「已超期」.
 
 Keys: F5 刷新, F6 交办, F7 记录回访, F8 记录整改, F9 记录复评, F10 答复并办结,
@@ -77,6 +78,10 @@ class ComplaintDesk(QWidget):
         self.callback_note = QLineEdit()
         self.callback_note.setPlaceholderText("回访情况：联系了谁、群众怎么说")
         self.callback_btn = QPushButton("记录回访（F7）")
+        self.callback_level = QComboBox()  # 投诉: the citizen's view of the handling, when given
+        self.callback_level.addItem("（群众未评价）", "")
+        for lv in wl.RERATE_LEVELS:
+            self.callback_level.addItem(LEVEL_LABELS[lv], str(lv))
         self.rectify_note = QLineEdit()
         self.rectify_note.setPlaceholderText("整改措施与结果")
         self.rectify_btn = QPushButton("记录整改（F8）")
@@ -92,7 +97,8 @@ class ComplaintDesk(QWidget):
         self.reply_btn = QPushButton("答复并办结（F10）")
         self.assign_box = self._box("交办", [("承办人", self.assignee), ("说明", self.assign_note)],
                                     [self.assign_btn, self.assign_hint])
-        self.callback_box = self._box("回访", [("回访记录", self.callback_note)], [self.callback_btn])
+        self.callback_box = self._box("回访", [("回访记录", self.callback_note), ("群众评价", self.callback_level)],
+                                      [self.callback_btn])
         self.rectify_box = self._box("整改", [("整改情况", self.rectify_note)], [self.rectify_btn])
         self.rerate_box = self._box("群众复评", [("复评结果", self.rerate)], [self.rerate_btn])
         self.reply_box = self._box("答复", [("答复内容", self.reply_text), ("答复方式", self.reply_method)],
@@ -212,8 +218,12 @@ class ComplaintDesk(QWidget):
             lines.append(f"登记：{wl.local(src.registered_at, self.tz)}")
             if src.assignee_staff_no:
                 lines.append(f"承办人：{src.assignee_name or ''}（{src.assignee_staff_no}）")
+            if src.rectify_note:
+                lines.append(f"整改（{wl.local(src.rectified_at, self.tz)}）：{src.rectify_note}")
             if src.reply:
                 lines.append(f"答复（{wl.REPLY_METHODS.get(src.reply_method or '', '')}）：{src.reply}")
+            if src.callback_note:
+                lines.append(f"回访（{wl.local(src.called_back_at, self.tz)}）：{src.callback_note}")
         else:
             fu = src.followup
             lines.append(f"评价时间：{wl.local(src.rated_at, self.tz)}")
@@ -227,9 +237,13 @@ class ComplaintDesk(QWidget):
 
     def _show_actions(self, it: wl.Item | None) -> None:
         kind = it.kind if it else ""
-        for box, k in ((self.assign_box, "投诉"), (self.reply_box, "投诉"), (self.callback_box, "差评"),
-                       (self.rectify_box, "差评"), (self.rerate_box, "差评")):
-            box.setVisible(kind == k)
+        for box, kinds in ((self.assign_box, "投诉"), (self.reply_box, "投诉"), (self.callback_box, "投诉差评"),
+                           (self.rectify_box, "投诉差评"), (self.rerate_box, "差评")):
+            box.setVisible(bool(kind) and kind in kinds)
+        self.callback_level.setVisible(kind == "投诉")
+        label = self.callback_box.layout().labelForField(self.callback_level)
+        if label is not None:
+            label.setVisible(kind == "投诉")
         allowed = it.allowed if it else frozenset()
         why = wl.may_assign_to(it, self.assignee.text()) if it and "assign" in allowed else None
         self.assign_hint.setText(why or "")
@@ -244,6 +258,7 @@ class ComplaintDesk(QWidget):
         self.ctx.bridge.info("已保存，记录已写入日志。")
         for w in (self.assign_note, self.callback_note, self.rectify_note, self.reply_text):
             w.clear()
+        self.callback_level.setCurrentIndex(0)
         self.acted.emit(out)
         self.load()
 
@@ -269,11 +284,17 @@ class ComplaintDesk(QWidget):
                             method=str(self.reply_method.currentData()), on_ok=self._done, on_error=self._failed)
 
     def step(self, step: str, note: QLineEdit) -> None:
+        """回访 or 整改 of the selected item, a complaint's or a 差评 follow-up's."""
         it = self.current
-        if it is None or it.kind != "差评":
+        if it is None:
             return
         if not note.text().strip():
             self.ctx.bridge.handle(KnownError("请先填写记录内容。", code="note_required"))
+            return
+        if it.kind == "投诉":
+            ops.complaint_step(self.ctx.api, complaint_no=it.key, step=step, note=note.text().strip(),
+                               level=str(self.callback_level.currentData() or "") or None, on_ok=self._done,
+                               on_error=self._failed)
             return
         ops.followup_step(self.ctx.api, followup_id=it.source.followup.id, step=step,  # type: ignore[union-attr]
                           note=note.text().strip(), on_ok=self._done, on_error=self._failed)

@@ -295,6 +295,26 @@ def reply_complaint(body: c.ComplaintReplyIn, complaint_no: str = ComplaintNo,
         return csvc.out(s, row, viewer=actor, now=now, tz=c_.settings.tz)
 
 
+@router.post("/complaints/{complaint_no}/rectify", response_model=c.ComplaintOut)
+def rectify_complaint(body: c.ComplaintRectifyIn, complaint_no: str = ComplaintNo,
+                      actor: Actor = Depends(require(*STAFF)), c_: AppContext = Depends(ctx)) -> c.ComplaintOut:
+    """整改 recorded by the handler (assignee or office) before the reply."""
+    with c_.db.write() as s:
+        now = c_.now()
+        row = csvc.rectify(s, settings=c_.settings, actor=actor, now=now, complaint_no=complaint_no, body=body)
+        return csvc.out(s, row, viewer=actor, now=now, tz=c_.settings.tz)
+
+
+@router.post("/complaints/{complaint_no}/call-back", response_model=c.ComplaintOut)
+def call_back_complaint(body: c.ComplaintCallBackIn, complaint_no: str = ComplaintNo,
+                        actor: Actor = Depends(require(*STAFF)), c_: AppContext = Depends(ctx)) -> c.ComplaintOut:
+    """回访 after the reply: the citizen's view of the handling."""
+    with c_.db.write() as s:
+        now = c_.now()
+        row = csvc.call_back(s, settings=c_.settings, actor=actor, now=now, complaint_no=complaint_no, body=body)
+        return csvc.out(s, row, viewer=actor, now=now, tz=c_.settings.tz)
+
+
 # --- the overdue sweep ------------------------------------------------------------
 
 @router.post("/accountability/sweep", response_model=c.SweepOut)

@@ -584,6 +584,7 @@ EVENT_LABELS: dict[str, str] = {
     "rating.followup_closed": "差评整改结束", "rating.followup_overdue": "差评整改逾期",
     "complaint.registered": "投诉登记", "complaint.assigned": "投诉交办", "complaint.replied": "投诉答复",
     "complaint.overdue": "投诉办理逾期",
+    "complaint.rectified": "投诉已整改", "complaint.called_back": "投诉已回访",
     "inquiry.logged": "首问登记", "inquiry.referred": "首问转办", "inquiry.closed": "首问办结",
     "inquiry.overdue": "首问逾期",
 }

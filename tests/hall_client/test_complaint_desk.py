@@ -56,7 +56,7 @@ def test_a_complaint_is_assigned_never_to_its_subject_and_answered(qtbot, client
     assert "态度生硬" in subject and about == "王建国（1001）、1 号窗口"
     assert due_at == "2026-12-01 23:59"  # full local date-time
     desk.select_key(no)
-    assert desk.assign_box.isVisibleTo(desk) and not desk.callback_box.isVisibleTo(desk)
+    assert desk.assign_box.isVisibleTo(desk) and not desk.rerate_box.isVisibleTo(desk)  # 复评 is for 差评
     desk.assignee.setText("1001")
     assert not desk.assign_btn.isEnabled() and desk.assign_hint.text() == "不能交由被投诉人本人办理。"
     assert desk.reply_btn.isEnabled()  # the office may also answer itself
@@ -68,6 +68,12 @@ def test_a_complaint_is_assigned_never_to_its_subject_and_answered(qtbot, client
     desk.select_key(no)
     assert desk.current is not None and desk.current.stage == "办理中"
     assert "承办：" in _row(desk, no)[4] and "1003" in _row(desk, no)[4]
+    assert desk.rectify_box.isVisibleTo(desk) and desk.rectify_btn.isEnabled()
+    assert not desk.callback_btn.isEnabled()  # 回访 follows the reply
+    desk.rectify_note.setText("已对当事人批评教育，并在窗口张贴材料清单")
+    _act(qtbot, desk, Qt.Key.Key_F8, wait_ms)
+    desk.select_key(no)
+    assert not desk.rectify_btn.isEnabled() and "整改（2026-11-24 09:00）：已对当事人批评教育" in desk.detail.text()
     desk.reply_text.setText("经核实，已对窗口人员批评教育，并补充告知所需材料。")
     _act(qtbot, desk, Qt.Key.Key_F10, wait_ms)
     desk.filters.setCurrentIndex(3)  # 已办结
@@ -75,6 +81,13 @@ def test_a_complaint_is_assigned_never_to_its_subject_and_answered(qtbot, client
     desk.select_key(no)
     assert "答复（电话）：经核实" in desk.detail.text()
     assert not desk.assign_btn.isEnabled() and not desk.reply_btn.isEnabled()
+    assert desk.callback_btn.isEnabled() and desk.callback_level.isVisibleTo(desk)
+    assert [desk.callback_level.itemText(i) for i in range(1, 4)] == ["满意", "基本满意", "不满意"]
+    desk.callback_note.setText("电话回访，群众对处理结果表示认可")
+    desk.callback_level.setCurrentIndex(1)
+    _act(qtbot, desk, Qt.Key.Key_F7, wait_ms)
+    desk.select_key(no)
+    assert _row(desk, no)[4] == "已答复，已回访（满意）" and not desk.callback_btn.isEnabled()
 
 
 def test_the_server_refuses_to_assign_a_complaint_to_its_subject(live_server, clerk_api):
@@ -112,7 +125,7 @@ def test_a_bad_rating_goes_call_back_fix_rerate_and_closes(qtbot, client_factory
     assert about.startswith("王建国（1001）、1 号窗口、号票 A001")
     desk.select_key(item.key)
     assert desk.callback_btn.isEnabled() and not desk.rectify_btn.isEnabled() and not desk.rerate_btn.isEnabled()
-    assert not desk.assign_box.isVisibleTo(desk)
+    assert not desk.assign_box.isVisibleTo(desk) and not desk.callback_level.isVisibleTo(desk)
     desk.callback_note.setText("已电话联系群众，反映上午等候过久")
     _act(qtbot, desk, Qt.Key.Key_F7, wait_ms)
     desk.select_key(item.key)
