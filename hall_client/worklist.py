@@ -14,12 +14,11 @@ from zoneinfo import ZoneInfo
 
 from hall_server.contract import ComplaintOut, RatingRecordOut
 from hall_server.domain.complaints import CHANNEL_LABELS, STATE_LABELS
-from hall_server.domain.ratings import FOLLOWUP_LABELS, LEVEL_LABELS, REASONS, RatingLevel
+from hall_server.domain.ratings import FOLLOWUP_LABELS, LEVEL_LABELS, REASONS, RERATE_LEVELS, RatingLevel
 
 FILTERS = ("新登记", "办理中", "已超期", "已办结", "全部")
 OVERDUE_MARK = "已超期"
-# the citizen re-rates the fix on three levels (the office types in what was said on the phone)
-RERATE_LEVELS: tuple[RatingLevel, ...] = (RatingLevel.SATISFIED, RatingLevel.BASIC, RatingLevel.DISSATISFIED)
+# RERATE_LEVELS (domain): the citizen re-rates the fix on three levels, typed in by the office
 REPLY_METHODS = {"phone": "电话", "sms": "短信", "in_person": "当面", "letter": "书面"}
 
 

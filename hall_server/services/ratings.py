@@ -265,8 +265,9 @@ def rerate_public(session: Session, *, settings: Settings, token: str, now: date
 
 def rerate_recorded(session: Session, *, settings: Settings, actor: Actor, now: datetime, followup_id: int,
                     level: dom.RatingLevel) -> RatingFollowup:
-    """The office types in the re-rating the citizen gave on the phone."""
-    return _rerate(session, get_followup(session, followup_id), level, channel="phone", actor=actor, now=now)
+    """The office types in the re-rating the citizen gave on the phone (three levels)."""
+    return _rerate(session, get_followup(session, followup_id), dom.check_rerate_level(level), channel="phone",
+                   actor=actor, now=now)
 
 
 def followup_out(session: Session, fu: RatingFollowup, *, now: datetime, tz: Any = None) -> c.FollowupOut:
