@@ -14,13 +14,13 @@ from typing import Any
 
 from hall_server.contract import (DailyReportOut, FiguresOut, KeyFigures, MonthlyReportOut, ReconOut,
                                   YearlyReportOut)
-from hall_server.domain.money import yuan
+from hall_server.contract.show import percent, yuan
 
 KIND_LABELS = {"daily": "日报", "monthly": "月报", "yearly": "年报", "recon": "收费对账"}
 
 
 def rate(v: float | None) -> str:
-    return "—" if v is None else f"{v * 100:.1f}%"
+    return percent(v)
 
 
 def minutes(seconds: float | None) -> str:

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from hall_server.contract import ComplaintOut, RatingRecordOut
+from hall_server.contract import ComplaintOut, RatingRecordOut, show
 from hall_server.domain.complaints import CHANNEL_LABELS, STATE_LABELS
 from hall_server.domain.ratings import FOLLOWUP_LABELS, LEVEL_LABELS, REASONS, RERATE_LEVELS, RatingLevel
 
@@ -22,9 +22,9 @@ OVERDUE_MARK = "已超期"
 REPLY_METHODS = {"phone": "电话", "sms": "短信", "in_person": "当面", "letter": "书面"}
 
 
-def local(at: datetime | None, tz: str = "Asia/Shanghai") -> str:
-    """A full local date-time (the hall's zone), as every screen shows times."""
-    return "" if at is None else at.astimezone(ZoneInfo(tz)).strftime("%Y-%m-%d %H:%M")
+def local(at: datetime | None, tz: str = show.HALL_TZ) -> str:
+    """A full local date-time to the minute (the hall's zone): ``contract.show``."""
+    return show.local_minute(at, tz)
 
 
 def due_local(at: datetime | None, tz: str = "Asia/Shanghai") -> str:
@@ -70,11 +70,11 @@ class Item:
 def from_complaint(c: ComplaintOut) -> Item:
     closed = c.closed_at is not None
     stage = "已办结" if closed else ("新登记" if c.state == "registered" else "办理中")
-    about = "、".join(x for x in (f"{c.about_staff_name}（{c.about_staff_no}）" if c.about_staff_no else "",
+    about = "、".join(x for x in (show.staff(c.about_staff_name, c.about_staff_no) if c.about_staff_no else "",
                                   f"{c.window_no} 号窗口" if c.window_no else "") if x) or "未指明"
     state = STATE_LABELS[c.state]
     if c.assignee_staff_no and not closed:
-        state += f"（承办：{c.assignee_name or ''}{c.assignee_staff_no}）"
+        state += f"（承办：{show.staff(c.assignee_name, c.assignee_staff_no)}）"
     if c.called_back_at is not None:
         state += "，已回访" + (f"（{LEVEL_LABELS[RatingLevel(c.callback_level)]}）" if c.callback_level else "")
     return Item(kind="投诉", key=c.complaint_no, stage=stage, state_label=state,
@@ -94,7 +94,7 @@ def from_rating(r: RatingRecordOut) -> Item | None:
     state = FOLLOWUP_LABELS[fu.state]
     if fu.rerate_level is not None:
         state += f"（复评：{LEVEL_LABELS[fu.rerate_level]}）"
-    about = "、".join(x for x in (f"{r.staff_name or ''}（{r.staff_no}）" if r.staff_no else "",
+    about = "、".join(x for x in (show.staff(r.staff_name, r.staff_no) if r.staff_no else "",
                                   f"{r.window_no} 号窗口" if r.window_no else "",
                                   f"号票 {r.ticket}" if r.ticket else "") if x) or "未指明"
     return Item(kind="差评", key=f"差评-{fu.id}", stage=stage, state_label=state, subject=subject,

@@ -217,7 +217,7 @@ class ComplaintDesk(QWidget):
         if it.kind == "投诉":
             lines.append(f"登记：{wl.local(src.registered_at, self.tz)}")
             if src.assignee_staff_no:
-                lines.append(f"承办人：{src.assignee_name or ''}（{src.assignee_staff_no}）")
+                lines.append(f"承办人：{wl.show.staff(src.assignee_name, src.assignee_staff_no)}")
             if src.rectify_note:
                 lines.append(f"整改（{wl.local(src.rectified_at, self.tz)}）：{src.rectify_note}")
             if src.reply:

@@ -8,7 +8,8 @@ from PySide6.QtGui import QBrush, QColor, QKeySequence, QShortcut
 from PySide6.QtWidgets import (QHBoxLayout, QHeaderView, QLabel, QLineEdit, QPushButton, QTableWidget,
                                QTableWidgetItem, QVBoxLayout, QWidget)
 
-from hall_server.contract import DeviceHealthOut, DeviceRetireOut
+from hall_server.contract import DeviceHealthOut, DeviceRetireOut, show
+from hall_server.contract.events import device_text
 
 from .. import manager_ops as ops
 from ..bridge import KnownError
@@ -21,12 +22,20 @@ STATUS_TEXT = {"ok": "正常", "warning": "警告", "error": "故障", "offline"
                "replaced": "已被替换", "never": "从未上报"}
 TROUBLE = frozenset({"error", "offline", "warning", "replaced", "never"})
 ORDER = {"error": 0, "offline": 1, "warning": 2, "replaced": 3, "never": 4, "unknown": 5, "ok": 6}
-COLUMNS = ("设备", "类型", "窗口", "状态", "最后上报", "说明")
+COLUMNS = ("设备", "编号", "窗口", "状态", "最后上报", "说明")
 
 
 def status_text(d: DeviceHealthOut) -> str:
     text = STATUS_TEXT.get(d.status, d.status)
-    return f"{text}（由 {d.replaced_by} 取代）" if d.status == "replaced" and d.replaced_by else text
+    if d.status == "replaced" and d.replaced_by:
+        return f"{text}（由 {d.replaced_by} 取代）"
+    return text
+
+
+def name_text(d: DeviceHealthOut) -> str:
+    """What the device is (「3 号窗口的票据打印机」); its id sits in the next column."""
+    text = device_text(d.name, d.kind)
+    return text if text and text != "设备" else KIND_TEXT.get(d.kind, "设备")
 
 
 class DeviceTab(QWidget):
@@ -76,7 +85,7 @@ class DeviceTab(QWidget):
         self.table.setRowCount(len(self.devices))
         for r, d in enumerate(self.devices):
             seen = local(d.last_seen_at, self.tz) or "从未"
-            for c, text in enumerate((d.name, KIND_TEXT.get(d.kind, d.kind), f"{d.window_no} 号" if d.window_no else "",
+            for c, text in enumerate((name_text(d), d.name, show.window(d.window_no),
                                       status_text(d), seen, d.detail)):
                 cell = QTableWidgetItem(text)
                 if d.status in TROUBLE:

@@ -31,7 +31,7 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QDialog, QDialogButtonBox, 
 
 from hall_server.contract import CaseOut, DayCloseOut, FeeItemOut, NoticeOut, ReceiptOut
 from hall_server.domain.fees import PAY_METHOD_LABELS, PayMethod
-from hall_server.domain.money import MoneyError, daxie, parse_yuan, yuan
+from hall_server.contract.show import MoneyError, daxie, parse_yuan, yuan
 
 from ..bridge import KnownError
 

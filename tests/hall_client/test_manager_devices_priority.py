@@ -27,7 +27,8 @@ def _manager(qtbot, client_factory, wait_ms, **devices):  # type: ignore[no-unty
 
 
 def _rows(tab):  # type: ignore[no-untyped-def]
-    return {tab.table.item(r, 0).text(): [tab.table.item(r, c).text() for c in range(tab.table.columnCount())]
+    """By device id (the 编号 column); the first column says what the device is."""
+    return {tab.table.item(r, 1).text(): [tab.table.item(r, c).text() for c in range(tab.table.columnCount())]
             for r in range(tab.table.rowCount())}
 
 
@@ -49,11 +50,11 @@ def test_replaced_and_never_reported_devices_say_so_and_are_retired(qtbot, clien
     assert rows["window-3/printer-old"][3] == "已被替换（由 window-3/printer-new 取代）"
     assert rows["window-3/printer-old"][4] == "2026-11-24 09:00"  # its last report, local time
     assert rows["window-3/printer-new"][3] == "正常"
-    assert rows["kiosk-1"][1:5] == ["取号机", "", "从未上报", "从未"]
+    assert rows["kiosk-1"][0] == "1 号取号机" and rows["kiosk-1"][2:5] == ["", "从未上报", "从未"]
     assert "需处理" in tab.summary.text()
     # the live board shows the same words
     board = {w.devices.item(r, 0).text(): w.devices.item(r, 2).text() for r in range(w.devices.rowCount())}
-    assert board["kiosk-1"] == "从未上报"
+    assert board["1 号取号机"] == "从未上报"
 
     row = next(i for i, d in enumerate(tab.devices) if d.name == "kiosk-1")
     tab.table.selectRow(row)
@@ -67,7 +68,7 @@ def test_replaced_and_never_reported_devices_say_so_and_are_retired(qtbot, clien
     r = httpx.post(f"{live_server.url}/api/v1/tickets", json={"category": "A"}, trust_env=False,
                    headers={"Authorization": f"Bearer {device_tokens['kiosk-1']}"})
     assert r.status_code == 401
-    qtbot.wait_until(lambda: all(w.devices.item(i, 0).text() != "kiosk-1" for i in range(w.devices.rowCount())),
+    qtbot.wait_until(lambda: all(w.devices.item(i, 0).text() != "1 号取号机" for i in range(w.devices.rowCount())),
                      timeout=wait_ms)
 
 
