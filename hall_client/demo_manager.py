@@ -60,7 +60,9 @@ def show(*, server: Any, artifacts: Path, make: Callable[..., Any], wait: Callab
     wait(lambda: w.dash is not None, what="大厅管理看板加载")
 
     def shot(name: str) -> None:
-        wait(lambda: True)
+        from PySide6.QtWidgets import QApplication
+        for _ in range(3):  # let posted layout requests settle (a tab's text changed its width)
+            QApplication.processEvents()
         w.grab().save(str(shots / f"manager-{name}.png"))
 
     # 报表: today's daily report on screen, its PDF (no viewer in a headless run) and xlsx

@@ -177,6 +177,7 @@ class ComplaintDesk(QWidget):
         n = wl.counts(self.all)
         for i, f in enumerate(wl.FILTERS):
             self.filters.setTabText(i, f"{f}（{n[f]}）")
+        self.filters.setMinimumWidth(self.filters.sizeHint().width())  # every filter stays readable
         self.summary.setText(f"未办结 {sum(1 for i in self.all if not i.closed)} 件，其中已超期 {n['已超期']} 件")
         self.shown = wl.select(self.all, wl.FILTERS[self.filters.currentIndex()])
         self.table.blockSignals(True)
