@@ -11,8 +11,8 @@ import time
 from datetime import timedelta
 
 from PySide6.QtCore import QTimer, Signal
-from PySide6.QtWidgets import (QGridLayout, QGroupBox, QHBoxLayout, QHeaderView, QLabel, QStackedWidget,
-                               QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QGridLayout, QGroupBox, QHBoxLayout, QHeaderView, QLabel, QScrollArea,
+                               QStackedWidget, QTableWidget, QTableWidgetItem, QTabWidget, QVBoxLayout, QWidget)
 
 from hall_server.contract import DashboardOut, EventOut, LoginOut
 from hall_server.contract import show
@@ -22,9 +22,13 @@ from ..bridge import KnownError
 from ..config import ClientConfig
 from ..context import ClientContext
 from ..widgets.common import OnlineDot, StatusBanner
+from ..widgets.complaint_desk import ComplaintDesk
 from ..widgets.dashboard_charts import BarChart
 from ..widgets.dashboard_state import DEVICE_STATE_TEXT, WINDOW_STATE_TEXT, Dash, apply
+from ..widgets.device_tab import DeviceTab
 from ..widgets.login import LoginForm
+from ..widgets.priority_tab import PriorityTab
+from ..widgets.reports_tab import ReportsTab
 
 log = logging.getLogger(__name__)
 REFETCH_ON = frozenset({"case.concluded"})
@@ -63,7 +67,8 @@ class DashboardMode(QWidget):
         self.login.signed_in.connect(self._signed_in)
         self.stack.addWidget(self.login)
         self.board = self._build_board()
-        self.stack.addWidget(self.board)
+        self.main = self._build_tabs()
+        self.stack.addWidget(self.main)
         lay = QVBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)
         lay.addWidget(self.stack)
@@ -83,6 +88,36 @@ class DashboardMode(QWidget):
         self._tick.timeout.connect(self._render_queues)
 
     # --- layout ----------------------------------------------------------------------
+    def _build_tabs(self) -> QWidget:
+        """运行监控 (the live board) plus the manager's other work, each tab scrollable so
+        the mode fits 1366×768."""
+        from datetime import datetime
+        from zoneinfo import ZoneInfo
+        tz = self.ctx.store.state.timezone or "Asia/Shanghai"
+        today = datetime.now(ZoneInfo(tz)).date()
+        self.reports = ReportsTab(self.ctx, today, hall_name=self.config.hall_name)
+        self.device_tab = DeviceTab(self.ctx, tz)
+        self.priority = PriorityTab(self.ctx)
+        self.desk = ComplaintDesk(self.ctx, tz)
+        self.tabs = QTabWidget()
+        for w, name in ((self.board, "运行监控"), (self.reports, "报表"), (self.desk, "投诉与差评"),
+                        (self.device_tab, "设备"), (self.priority, "绿色通道")):
+            scroll = QScrollArea()
+            scroll.setWidgetResizable(True)
+            scroll.setWidget(w)
+            self.tabs.addTab(scroll, name)
+        self.tabs.currentChanged.connect(self._tab_opened)
+        return self.tabs
+
+    def _tab_opened(self, index: int) -> None:
+        """Lists that are not on the event stream load when their tab is opened."""
+        page = self.tabs.widget(index)
+        inner = page.widget() if isinstance(page, QScrollArea) else page
+        if inner is self.device_tab:
+            self.device_tab.load()
+        elif inner is self.desk:
+            self.desk.load()
+
     def _build_board(self) -> QWidget:
         w = QWidget()
         lay = QVBoxLayout(w)
@@ -135,7 +170,7 @@ class DashboardMode(QWidget):
 
     # --- data ------------------------------------------------------------------------
     def _signed_in(self, login: LoginOut) -> None:
-        self.stack.setCurrentWidget(self.board)
+        self.stack.setCurrentWidget(self.main)
         self._tick.start()
         # the snapshot must not be older than the stream's start: load it once the store
         # has its own snapshot (``resynced``), so no event falls between the two
@@ -144,7 +179,7 @@ class DashboardMode(QWidget):
         self.ctx.api.start_stream()
 
     def reload(self) -> None:
-        if self.stack.currentWidget() is not self.board or self._loading:
+        if self.stack.currentWidget() is not self.main or self._loading:
             return
         self._loading = True
         self.ctx.api.get("/dashboard", model=DashboardOut, on_ok=self._loaded, on_error=self._failed)
@@ -155,6 +190,8 @@ class DashboardMode(QWidget):
 
     def _loaded(self, snap: DashboardOut) -> None:
         self._loading = False
+        if self.dash is None:
+            self.reports.set_today(snap.business_day)
         dash = Dash.from_snapshot(snap)
         for ev in self._pending:  # events that arrived while the snapshot was on its way
             dash = apply(dash, ev)

@@ -391,11 +391,20 @@ class SupervisionMode(QWidget):
                         (self.audit, "完整性校验"), (self.export, "导出")):
             self.tabs.addTab(w, name)
         ml.addWidget(self.tabs, 1)
+        self._add_complaint_desk()
         self.main = main
         self.stack.addWidget(main)
         lay = QVBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)
         lay.addWidget(self.stack)
+
+    def _add_complaint_desk(self) -> None:
+        """投诉与差评: the office handles complaints and 差评 follow-ups (the same work list
+        as the manager's); loaded when opened."""
+        from ..widgets.complaint_desk import ComplaintDesk
+        self.desk = ComplaintDesk(self.ctx)
+        self.tabs.addTab(self.desk, "投诉与差评")
+        self.tabs.currentChanged.connect(lambda i: self.desk.load() if self.tabs.widget(i) is self.desk else None)
 
     def _signed_in(self, login: LoginOut) -> None:
         self.who.setText(f"{login.name}（{login.staff_no}）· 只读审查")

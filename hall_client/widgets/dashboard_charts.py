@@ -38,7 +38,7 @@ class BarChart(QWidget):
         span = max(self.values) or 1.0
         n = len(self.values)
         slot = (w - left * 2) / n
-        bar_w = max(2.0, slot * 0.7)
+        bar_w = min(48.0, max(2.0, slot * 0.7))  # one bar of a quiet day stays a bar, not a wall
         step = max(1, -(-n * 44 // max(1, int(w))))  # about one label per 44 px
         for i, (lab, v) in enumerate(zip(self.labels, self.values)):
             x = left + i * slot + (slot - bar_w) / 2

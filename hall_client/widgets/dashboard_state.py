@@ -15,7 +15,8 @@ from zoneinfo import ZoneInfo
 from hall_server.contract import DashboardOut, DeviceHealthOut, EventOut, FiguresOut
 
 WINDOW_STATE_TEXT = {"offline": "未上岗", "idle": "空闲", "calling": "叫号中", "serving": "办理中", "paused": "暂停"}
-DEVICE_STATE_TEXT = {"ok": "正常", "warning": "警告", "error": "故障", "offline": "离线", "unknown": "未知"}
+DEVICE_STATE_TEXT = {"ok": "正常", "warning": "警告", "error": "故障", "offline": "离线", "unknown": "未知",
+                     "replaced": "已被替换", "never": "从未上报"}
 
 
 @dataclass(frozen=True)
@@ -97,7 +98,7 @@ class Dash:
 
     def device_status(self, dev: DeviceHealthOut) -> str:
         """What to show now: a device silent past the heartbeat timeout is offline."""
-        if dev.last_seen_at is None:
+        if dev.last_seen_at is None or dev.status in ("replaced", "never"):
             return dev.status
         if (self.now - dev.last_seen_at).total_seconds() > self.heartbeat_timeout_s:
             return "offline"
@@ -196,6 +197,8 @@ def apply(d: Dash, ev: EventOut) -> Dash:
         s = replace(s, today=_today(s, complaints=1))
     elif t == "device.status":
         s = replace(s, devices=_device(s.devices, data, ev))
+    elif t == "device.retired":
+        s = replace(s, devices=tuple(x for x in s.devices if x.name != data.get("device")))
     return s
 
 

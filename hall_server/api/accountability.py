@@ -167,7 +167,7 @@ def list_ratings(bad_only: bool = False, staff_no: str | None = Query(None, max_
     with c_.db.read() as s:
         now = c_.now()
         rows = rsvc.list_ratings(s, bad_only=bad_only, staff_no=staff_no, limit=limit)
-        return c.RatingList(items=[rsvc.record_out(s, r, now=now) for r in rows])
+        return c.RatingList(items=[rsvc.record_out(s, r, now=now, tz=c_.settings.tz) for r in rows])
 
 
 @router.get("/ratings/followups", response_model=list[c.FollowupOut])
@@ -175,7 +175,7 @@ def list_followups(open_only: bool = True, limit: int = Query(200, ge=1, le=1000
                    actor: Actor = Depends(require(*OFFICE)), c_: AppContext = Depends(ctx)) -> list[c.FollowupOut]:
     with c_.db.read() as s:
         now = c_.now()
-        return [rsvc.followup_out(s, f, now=now) for f in rsvc.list_followups(s, open_only=open_only, limit=limit)]
+        return [rsvc.followup_out(s, f, now=now, tz=c_.settings.tz) for f in rsvc.list_followups(s, open_only=open_only, limit=limit)]
 
 
 @router.post("/ratings/followups/{followup_id}/call-back", response_model=c.FollowupOut)
@@ -184,7 +184,7 @@ def followup_call_back(body: c.FollowupStepIn, followup_id: int = Path(ge=1),
     with c_.db.write() as s:
         now = c_.now()
         fu = rsvc.call_back(s, settings=c_.settings, actor=actor, now=now, followup_id=followup_id, note=body.note)
-        return rsvc.followup_out(s, fu, now=now)
+        return rsvc.followup_out(s, fu, now=now, tz=c_.settings.tz)
 
 
 @router.post("/ratings/followups/{followup_id}/rectify", response_model=c.FollowupOut)
@@ -193,7 +193,7 @@ def followup_rectify(body: c.FollowupStepIn, followup_id: int = Path(ge=1),
     with c_.db.write() as s:
         now = c_.now()
         fu = rsvc.rectify(s, settings=c_.settings, actor=actor, now=now, followup_id=followup_id, note=body.note)
-        return rsvc.followup_out(s, fu, now=now)
+        return rsvc.followup_out(s, fu, now=now, tz=c_.settings.tz)
 
 
 @router.post("/ratings/followups/{followup_id}/rerate", response_model=c.FollowupOut)
@@ -205,7 +205,7 @@ def followup_rerate(body: c.RerateIn, followup_id: int = Path(ge=1),
         now = c_.now()
         fu = rsvc.rerate_recorded(s, settings=c_.settings, actor=actor, now=now, followup_id=followup_id,
                                   level=body.level)
-        return rsvc.followup_out(s, fu, now=now)
+        return rsvc.followup_out(s, fu, now=now, tz=c_.settings.tz)
 
 
 # --- the public rate-later link -------------------------------------------------
@@ -254,7 +254,7 @@ def register_complaint(body: c.ComplaintIn, request: Request,
     def run(s: Session) -> c.ComplaintOut:
         now = c_.now()
         row = csvc.register(s, settings=c_.settings, actor=actor, now=now, body=body)
-        return csvc.out(s, row, viewer=actor, now=now)
+        return csvc.out(s, row, viewer=actor, now=now, tz=c_.settings.tz)
     return idempotent(request, c_, actor, run)
 
 
@@ -264,7 +264,7 @@ def list_complaints(open_only: bool = False, limit: int = Query(200, ge=1, le=10
     with c_.db.read() as s:
         now = c_.now()
         rows = csvc.list_for(s, actor=actor, open_only=open_only, limit=limit)
-        return c.ComplaintList(items=[csvc.out(s, r, viewer=actor, now=now) for r in rows])
+        return c.ComplaintList(items=[csvc.out(s, r, viewer=actor, now=now, tz=c_.settings.tz) for r in rows])
 
 
 @router.get("/complaints/{complaint_no}", response_model=c.ComplaintOut)
@@ -273,7 +273,7 @@ def get_complaint(complaint_no: str = ComplaintNo, actor: Actor = Depends(requir
     with c_.db.read() as s:
         row = csvc.get(s, complaint_no)
         csvc.may_read(row, actor)
-        return csvc.out(s, row, viewer=actor, now=c_.now())
+        return csvc.out(s, row, viewer=actor, now=c_.now(), tz=c_.settings.tz)
 
 
 @router.post("/complaints/{complaint_no}/assign", response_model=c.ComplaintOut)
@@ -283,7 +283,7 @@ def assign_complaint(body: c.ComplaintAssignIn, complaint_no: str = ComplaintNo,
     with c_.db.write() as s:
         now = c_.now()
         row = csvc.assign(s, settings=c_.settings, actor=actor, now=now, complaint_no=complaint_no, body=body)
-        return csvc.out(s, row, viewer=actor, now=now)
+        return csvc.out(s, row, viewer=actor, now=now, tz=c_.settings.tz)
 
 
 @router.post("/complaints/{complaint_no}/reply", response_model=c.ComplaintOut)
@@ -292,7 +292,27 @@ def reply_complaint(body: c.ComplaintReplyIn, complaint_no: str = ComplaintNo,
     with c_.db.write() as s:
         now = c_.now()
         row = csvc.reply(s, settings=c_.settings, actor=actor, now=now, complaint_no=complaint_no, body=body)
-        return csvc.out(s, row, viewer=actor, now=now)
+        return csvc.out(s, row, viewer=actor, now=now, tz=c_.settings.tz)
+
+
+@router.post("/complaints/{complaint_no}/rectify", response_model=c.ComplaintOut)
+def rectify_complaint(body: c.ComplaintRectifyIn, complaint_no: str = ComplaintNo,
+                      actor: Actor = Depends(require(*STAFF)), c_: AppContext = Depends(ctx)) -> c.ComplaintOut:
+    """整改 recorded by the handler (assignee or office) before the reply."""
+    with c_.db.write() as s:
+        now = c_.now()
+        row = csvc.rectify(s, settings=c_.settings, actor=actor, now=now, complaint_no=complaint_no, body=body)
+        return csvc.out(s, row, viewer=actor, now=now, tz=c_.settings.tz)
+
+
+@router.post("/complaints/{complaint_no}/call-back", response_model=c.ComplaintOut)
+def call_back_complaint(body: c.ComplaintCallBackIn, complaint_no: str = ComplaintNo,
+                        actor: Actor = Depends(require(*STAFF)), c_: AppContext = Depends(ctx)) -> c.ComplaintOut:
+    """回访 after the reply: the citizen's view of the handling."""
+    with c_.db.write() as s:
+        now = c_.now()
+        row = csvc.call_back(s, settings=c_.settings, actor=actor, now=now, complaint_no=complaint_no, body=body)
+        return csvc.out(s, row, viewer=actor, now=now, tz=c_.settings.tz)
 
 
 # --- the overdue sweep ------------------------------------------------------------

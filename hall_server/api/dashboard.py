@@ -51,6 +51,15 @@ def report_health(body: c.DeviceHealthIn, actor: Actor = Depends(require(*ALL_RO
     return {"received": len(body.devices), "changed": changed}
 
 
+@router.post("/devices/retire", response_model=c.DeviceRetireOut)
+def retire_device(body: c.DeviceRetireIn, actor: Actor = Depends(require(Role.MANAGER, Role.ADMIN)),
+                  c_: AppContext = Depends(ctx)) -> c.DeviceRetireOut:
+    """停用 a replaced or scrapped device: off the health list, its token (if any) revoked.
+    Not idempotent by key: a second retire of the same name finds nothing and says so."""
+    with c_.db.write() as s:
+        return svc.retire_device(s, name=body.name, reason=body.reason, actor=actor, now=c_.now())
+
+
 def _send(fmt: Format, model: object, pdf: bytes | None, xlsx: bytes | None, name: str) -> object:
     if fmt == "pdf":
         return Response(pdf, media_type="application/pdf",

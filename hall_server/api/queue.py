@@ -42,7 +42,8 @@ async def issue(body: c.TicketIn, request: Request,
         t, ahead, est = svc.issue_ticket(
             s, settings=c_.settings, prefix=body.category, priority=body.priority, actor=actor, now=c_.now(),
             citizen_name=body.id_card.name if body.id_card else None,
-            citizen_id_number=body.id_card.id_number.upper() if body.id_card else None)
+            citizen_id_number=body.id_card.id_number.upper() if body.id_card else None,
+            priority_reason=body.priority_reason)
         out = ticket_out(t, category_name=svc.category_name(s, t.prefix), waiting_ahead=ahead, est=est)
         # the rate-later link rides on the answer, so the kiosk prints it without a second round trip
         return out.model_copy(update={"rating_url": ratings.link_for_new(s, settings=c_.settings, ticket_id=t.id).url})

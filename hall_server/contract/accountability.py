@@ -23,6 +23,7 @@ __all__ = [
     "ComplaintIn", "ComplaintAssignIn", "ComplaintReplyIn", "ComplaintOut", "ComplaintList",
     "SweepOut", "StarOut", "RatingLevel", "InquiryState", "InquiryAction", "FollowupState",
     "FollowupAction", "ComplaintState", "ComplaintAction", "Channel",
+    "ComplaintRectifyIn", "ComplaintCallBackIn",
 ]
 
 Phone = Field(default=None, min_length=3, max_length=20, pattern=r"^[0-9+\- ]+$")
@@ -170,6 +171,7 @@ class FollowupOut(Model):
     closed_at: datetime | None = None
     overdue: bool = False
     allowed: list[FollowupAction] = []
+    workdays_left: int | None = None  # to ``due_at`` in the hall's working days; negative: late
 
 
 class RatingRecordOut(Model):
@@ -230,6 +232,16 @@ class ComplaintReplyIn(Model):
     method: Literal["phone", "sms", "in_person", "letter"] = "phone"
 
 
+class ComplaintRectifyIn(Model):
+    note: str = Field(min_length=1, max_length=1000)
+
+
+class ComplaintCallBackIn(Model):
+    """回访: what the citizen said; ``level`` their view of the handling, when they give one."""
+    note: str = Field(min_length=1, max_length=1000)
+    level: Literal["satisfied", "basically_satisfied", "dissatisfied"] | None = None
+
+
 class ComplaintOut(Model):
     id: int
     complaint_no: str
@@ -255,6 +267,12 @@ class ComplaintOut(Model):
     closed_at: datetime | None = None
     overdue: bool = False
     allowed: list[ComplaintAction] = []
+    workdays_left: int | None = None  # to ``due_at`` in the hall's working days; negative: late
+    rectify_note: str | None = None
+    rectified_at: datetime | None = None
+    callback_note: str | None = None
+    called_back_at: datetime | None = None
+    callback_level: str | None = None
 
 
 class ComplaintList(Model):

@@ -146,6 +146,7 @@ class IdCardIn(Model):
 class TicketIn(Model):
     category: str = Prefix
     priority: bool = False
+    priority_reason: str | None = Field(default=None, min_length=1, max_length=100)  # 绿色通道: why (logged)
     id_card: IdCardIn | None = None
 
 

@@ -319,7 +319,8 @@ TICKET_ISSUED = kind(
     "ticket.issued", "取号", "{who}发出号码 {ticket}{priority_text}，前面等候 {waiting_ahead} 人",
     "ticket", "ticket_id", "category", "priority", "waiting_ahead", "estimate_min", "business_day",
     personal=("citizen_id_number", "citizen_name"),
-    derive=lambda d: {"priority_text": "（绿色通道）" if d.get("priority") else ""})
+    derive=lambda d: {"priority_text": ("（绿色通道" + _opt("：", d.get("priority_reason")) + "）") if d.get("priority")
+                      else ""})
 TICKET_CALLED = kind("ticket.called", "叫号", "{who}在 {window}叫号 {ticket}", *_T, "waited_s")
 TICKET_RECALLED = kind("ticket.recalled", "重呼", "{who}在 {window}重呼 {ticket}（第 {recalls} 次）", *_T, "recalls")
 TICKET_STARTED = kind("ticket.started", "开始办理", "{who}在 {window}开始办理 {ticket}", *_T)
@@ -371,6 +372,10 @@ DEVICE_STATUS = kind("device.status", "设备状态变化", "{device_text}状态
                      derive=lambda d: {"device_text": device_text(d.get("device"), d.get("kind")),
                                        "status_text": DEVICE_STATUSES.get(d.get("status") or "", "状态未知"),
                                        "detail_text": _opt("（", d.get("detail"), "）")})
+DEVICE_RETIRED = kind("device.retired", "设备停用", "{who}停用{device_text}（{reason}）{token_text}",
+                      "device", "kind", "window_no", "reason", "staff_no", "tokens_revoked",
+                      derive=lambda d: {"device_text": device_text(d.get("device"), d.get("kind")),
+                                        "token_text": "，其登录凭证已作废" if d.get("tokens_revoked") else ""})
 TOKEN_REVOKED = kind("token.revoked", "注销登录凭证", "{who}注销登录凭证 {count} 个（{subject}）",
                      "staff_no", "device", "count",
                      derive=lambda d: {"subject": (f"工号 {d['staff_no']}" if d.get("staff_no")
@@ -542,6 +547,12 @@ COMPLAINT_REPLIED = kind("complaint.replied", "投诉答复", "{who}以{method_t
                          "complaint_no", "staff_no", "case_no", "method", "late", "reply_sha256",
                          derive=lambda d: {"method_text": REPLY_METHODS.get(d.get("method") or "", "其他"),
                                            "late_text": _late(d)})
+COMPLAINT_RECTIFIED = kind("complaint.rectified", "投诉已整改", "{who}记录投诉 {complaint_no} 的整改情况",
+                           "complaint_no", "staff_no", "case_no", "note_sha256")
+CALLBACK_LEVELS = {"satisfied": "满意", "basically_satisfied": "基本满意", "dissatisfied": "不满意"}
+COMPLAINT_CALLED_BACK = kind("complaint.called_back", "投诉已回访", "{who}回访投诉 {complaint_no} 的投诉人{level_text}",
+                             "complaint_no", "staff_no", "case_no", "level", "note_sha256",
+                             derive=lambda d: {"level_text": _opt("，群众评价：", CALLBACK_LEVELS.get(d.get("level") or ""))})
 COMPLAINT_OVERDUE = kind("complaint.overdue", "投诉办理逾期",
                          "投诉 {complaint_no} 办理逾期（承办人 {assignee_staff_no_who}，期限 {due_at}）",
                          "complaint_no", "staff_no", "assignee_staff_no", "case_no", "state", "due_at")

@@ -15,10 +15,12 @@ __all__ = [
     "AuditCheckOut", "FiguresOut", "CategoryLive", "WindowLive", "DeviceHealthIn", "DeviceReport",
     "DeviceHealthOut", "DashboardOut", "DayPoint", "KeyFigures", "DailyReportOut", "MonthlyReportOut",
     "YearlyReportOut", "DepartmentYear", "DeviceStatus", "WaitingTicket",
-    "CARD_FACT_LABELS", "TIMELINE_SUMMARY_LABELS",
+    "CARD_FACT_LABELS", "TIMELINE_SUMMARY_LABELS", "DeviceRetireIn", "DeviceRetireOut",
 ]
 
-DeviceStatus = Literal["ok", "warning", "error", "offline", "unknown"]
+# ``replaced``: silent while a newer device of the same kind reports at the same place;
+# ``never``: registered (token made) but it has never been heard from
+DeviceStatus = Literal["ok", "warning", "error", "offline", "unknown", "replaced", "never"]
 
 
 class EventSearchOut(Model):
@@ -196,6 +198,22 @@ class DeviceHealthOut(Model):
     window_no: int | None = None
     reporter: str = ""
     last_seen_at: datetime | None = None
+    replaced_by: str | None = None  # the device that took over (status ``replaced``)
+    retirable: bool = True  # the manager may take it off the list (and stop its token)
+
+
+class DeviceRetireIn(Model):
+    """Take a replaced or broken device off the health list; a device with a token loses it."""
+    name: str = Field(min_length=1, max_length=80)
+    reason: str = Field(min_length=1, max_length=200)
+
+
+class DeviceRetireOut(Model):
+    name: str
+    kind: str
+    window_no: int | None = None
+    tokens_revoked: int
+    event_seq: int
 
 
 class DayPoint(Model):

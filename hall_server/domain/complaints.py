@@ -21,6 +21,8 @@ class ComplaintState(StrEnum):
 class ComplaintAction(StrEnum):
     ASSIGN = "assign"
     REPLY = "reply"
+    RECTIFY = "rectify"      # 整改: what was put right, recorded before the reply
+    CALL_BACK = "call_back"  # 回访: after the reply, ask the citizen whether it was put right
 
 
 class Channel(StrEnum):
@@ -39,12 +41,21 @@ TRANSITIONS: Mapping[tuple[ComplaintState, ComplaintAction], ComplaintState] = {
     (ComplaintState.ASSIGNED, ComplaintAction.ASSIGN): ComplaintState.ASSIGNED,  # reassign
     (ComplaintState.REGISTERED, ComplaintAction.REPLY): ComplaintState.REPLIED,  # office answers itself
     (ComplaintState.ASSIGNED, ComplaintAction.REPLY): ComplaintState.REPLIED,
+    # records that do not move the complaint (each once: the service refuses a second)
+    (ComplaintState.REGISTERED, ComplaintAction.RECTIFY): ComplaintState.REGISTERED,
+    (ComplaintState.ASSIGNED, ComplaintAction.RECTIFY): ComplaintState.ASSIGNED,
+    (ComplaintState.REPLIED, ComplaintAction.CALL_BACK): ComplaintState.REPLIED,
 }
 
 STATE_LABELS: Mapping[ComplaintState, str] = {
     ComplaintState.REGISTERED: "已登记", ComplaintState.ASSIGNED: "办理中", ComplaintState.REPLIED: "已答复",
 }
-ACTION_LABELS: Mapping[ComplaintAction, str] = {ComplaintAction.ASSIGN: "交办", ComplaintAction.REPLY: "答复"}
+ACTION_LABELS: Mapping[ComplaintAction, str] = {
+    ComplaintAction.ASSIGN: "交办", ComplaintAction.REPLY: "答复", ComplaintAction.RECTIFY: "整改",
+    ComplaintAction.CALL_BACK: "回访",
+}
+# what the citizen says on the 回访 call about how the complaint was handled (three levels)
+CALLBACK_LEVELS = ("satisfied", "basically_satisfied", "dissatisfied")
 
 
 class IllegalComplaintMove(Conflict):

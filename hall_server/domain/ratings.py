@@ -114,6 +114,16 @@ FOLLOWUP_ACTION_LABELS: Mapping[FollowupAction, str] = {
 }
 
 
+# the citizen re-rates the fix on three levels (满意 / 基本满意 / 不满意)
+RERATE_LEVELS: tuple[RatingLevel, ...] = (RatingLevel.SATISFIED, RatingLevel.BASIC, RatingLevel.DISSATISFIED)
+
+
+def check_rerate_level(level: RatingLevel) -> RatingLevel:
+    if level not in RERATE_LEVELS:
+        raise BadInput("复评只分满意、基本满意、不满意三档。", code="rerate_level")
+    return level
+
+
 class IllegalFollowupMove(Conflict):
     code = "illegal_transition"
 

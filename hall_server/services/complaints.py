@@ -27,7 +27,8 @@ from . import events
 from .actors import SYSTEM, Actor
 from . import inquiries as isvc
 from . import ratings as rsvc
-from .inquiries import aware, check_window, deadline, is_office, next_number, staff_by_no, staff_no_of
+from .inquiries import (aware, check_window, deadline, is_office, next_number, staff_by_no, staff_no_of,
+                        workdays_left)
 
 
 def _sha(text: str) -> str:
@@ -128,6 +129,49 @@ def reply(session: Session, *, settings: Settings, actor: Actor, now: datetime, 
     return row
 
 
+def _may_handle(row: Complaint, actor: Actor) -> None:
+    if not (is_office(actor) or (actor.kind == "staff" and row.assignee_staff_id == actor.id)):
+        raise Forbidden("只有承办人或监察室可以办理该投诉。", code="not_your_complaint")
+
+
+def rectify(session: Session, *, settings: Settings, actor: Actor, now: datetime, complaint_no: str,
+            body: c.ComplaintRectifyIn) -> Complaint:
+    """整改: what was put right, recorded once before the reply (the reply can then say so)."""
+    row = get(session, complaint_no, for_update=True)
+    _may_handle(row, actor)
+    text = body.note.strip()
+    if not text:
+        raise BadInput("请填写整改情况。", code="note_required")
+    if row.rectified_at is not None:
+        raise Conflict("该投诉的整改情况已记录。", code="already_rectified")
+    row.state = dom.step(dom.ComplaintState(row.state), dom.ComplaintAction.RECTIFY)
+    row.rectify_note, row.rectified_at = text, now
+    session.flush()
+    events.append(session, kinds.COMPLAINT_RECTIFIED.type, actor=actor, at=now, window_no=row.window_no,
+                  data={"complaint_no": row.complaint_no, "staff_no": actor.staff_no, "case_no": row.case_no,
+                        "note_sha256": _sha(text)})
+    return row
+
+
+def call_back(session: Session, *, settings: Settings, actor: Actor, now: datetime, complaint_no: str,
+              body: c.ComplaintCallBackIn) -> Complaint:
+    """回访 after the reply: whether the citizen finds it put right (three levels, if they say)."""
+    row = get(session, complaint_no, for_update=True)
+    _may_handle(row, actor)
+    text = body.note.strip()
+    if not text:
+        raise BadInput("请填写回访情况。", code="note_required")
+    if row.called_back_at is not None:
+        raise Conflict("该投诉已回访过。", code="already_called_back")
+    row.state = dom.step(dom.ComplaintState(row.state), dom.ComplaintAction.CALL_BACK)
+    row.callback_note, row.called_back_at, row.callback_level = text, now, body.level
+    session.flush()
+    events.append(session, kinds.COMPLAINT_CALLED_BACK.type, actor=actor, at=now, window_no=row.window_no,
+                  data={"complaint_no": row.complaint_no, "staff_no": actor.staff_no, "case_no": row.case_no,
+                        "level": body.level, "note_sha256": _sha(text)})
+    return row
+
+
 def list_for(session: Session, *, actor: Actor, open_only: bool, limit: int = 200) -> list[Complaint]:
     """The office sees all; other staff see what they were assigned or registered."""
     q = select(Complaint)
@@ -146,7 +190,7 @@ def may_read(row: Complaint, actor: Actor) -> None:
     raise Forbidden("您无权查看该投诉。", code="not_your_complaint")
 
 
-def out(session: Session, row: Complaint, *, viewer: Actor, now: datetime) -> c.ComplaintOut:
+def out(session: Session, row: Complaint, *, viewer: Actor, now: datetime, tz: Any = None) -> c.ComplaintOut:
     about_no, about_name = staff_no_of(session, row.about_staff_id)
     to_no, to_name = staff_no_of(session, row.assignee_staff_id)
     by_no, _ = staff_no_of(session, row.replied_by_staff_id)
@@ -159,6 +203,10 @@ def out(session: Session, row: Complaint, *, viewer: Actor, now: datetime) -> c.
     acts: set[dom.ComplaintAction] = set(dom.allowed(state)) if handles else set()
     if not is_office(viewer):
         acts.discard(dom.ComplaintAction.ASSIGN)
+    if row.rectified_at is not None:
+        acts.discard(dom.ComplaintAction.RECTIFY)
+    if row.called_back_at is not None:
+        acts.discard(dom.ComplaintAction.CALL_BACK)
     return c.ComplaintOut(
         id=row.id, complaint_no=row.complaint_no, channel=dom.Channel(row.channel), registered_at=row.registered_at,
         registered_by=row.registered_by, anonymous=row.anonymous, complainant_name=name, complainant_phone=phone,
@@ -166,7 +214,11 @@ def out(session: Session, row: Complaint, *, viewer: Actor, now: datetime) -> c.
         window_no=row.window_no, state=state, assignee_staff_no=to_no, assignee_name=to_name,
         assigned_at=row.assigned_at, reply=row.reply, reply_method=row.reply_method, replied_by_staff_no=by_no,
         due_at=row.due_at, closed_at=row.closed_at,
-        overdue=row.closed_at is None and row.due_at is not None and now > row.due_at, allowed=sorted(acts))
+        overdue=row.closed_at is None and row.due_at is not None and now > row.due_at, allowed=sorted(acts),
+        workdays_left=workdays_left(row.due_at, now=now, tz=tz) if row.closed_at is None else None,
+        rectify_note=row.rectify_note if handles else None, rectified_at=row.rectified_at,
+        callback_note=row.callback_note if handles else None, called_back_at=row.called_back_at,
+        callback_level=row.callback_level)
 
 
 def sweep_overdue(session: Session, *, now: datetime, actor: Actor = SYSTEM) -> int:

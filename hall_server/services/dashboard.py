@@ -94,21 +94,67 @@ def device_status(reported: str, last_seen: datetime | None, now: datetime) -> s
 
 
 def devices(session: Session, *, now: datetime) -> list[c.DeviceHealthOut]:
-    """Reported hardware plus the registered kiosk/display/evaluator tokens."""
+    """Reported hardware plus the registered kiosk/display/evaluator tokens.
+
+    No stale row passes as live: a device silent past the heartbeat timeout is offline,
+    or ``replaced`` when a device of the same kind now reports from the same place (the
+    window, or the same PC); a registered device never heard from is ``never``. Both can
+    be retired by the manager."""
     out: list[c.DeviceHealthOut] = []
     seen: set[str] = set()
-    for h in session.scalars(select(DeviceHealth).order_by(DeviceHealth.window_no, DeviceHealth.name)):
+    rows = list(session.scalars(select(DeviceHealth).order_by(DeviceHealth.window_no, DeviceHealth.name)))
+    live = [h for h in rows if device_status(h.status, h.last_seen_at, now) != "offline"]
+    for h in rows:
         seen.add(h.name)
-        out.append(c.DeviceHealthOut(name=h.name, kind=h.kind, status=device_status(h.status, h.last_seen_at, now),  # type: ignore[arg-type]
+        status = device_status(h.status, h.last_seen_at, now)
+        successor = None
+        if status == "offline":
+            successor = next((x.name for x in live if x.kind == h.kind and x.last_seen_at > h.last_seen_at and (
+                (h.window_no is not None and x.window_no == h.window_no) or x.reporter == h.reporter)), None)
+            if successor is not None:
+                status = "replaced"
+        out.append(c.DeviceHealthOut(name=h.name, kind=h.kind, status=status,  # type: ignore[arg-type]
                                      reported=h.status, detail=h.detail, window_no=h.window_no,
-                                     reporter=h.reporter, last_seen_at=h.last_seen_at))
+                                     reporter=h.reporter, last_seen_at=h.last_seen_at, replaced_by=successor))
     for d in session.scalars(select(Device).where(Device.active.is_(True)).order_by(Device.name)):
         if d.name in seen:
             continue
-        out.append(c.DeviceHealthOut(name=d.name, kind=d.kind, status=device_status("ok", d.last_seen_at, now),  # type: ignore[arg-type]
+        status = device_status("ok", d.last_seen_at, now) if d.last_seen_at else "never"
+        out.append(c.DeviceHealthOut(name=d.name, kind=d.kind, status=status,  # type: ignore[arg-type]
                                      reported="ok" if d.last_seen_at else "unknown", window_no=d.window_no,
                                      reporter=f"device:{d.name}", last_seen_at=d.last_seen_at))
     return out
+
+
+def retire_device(session: Session, *, name: str, reason: str, actor: Actor, now: datetime) -> c.DeviceRetireOut:
+    """Take a device off the health list: its last status row goes (its history stays in
+    the log), and a kiosk/display/evaluator token device is deactivated with its tokens
+    revoked, so a retired device can no longer take numbers or rate. A PC that reports
+    the same name again shows it again: it is evidently alive."""
+    from ..domain.errors import BadInput, NotFound
+    from ..models import Token
+    why = reason.strip()
+    if len(why) < 2:
+        raise BadInput("请写明停用原因（如：已更换、已报废）。", code="retire_reason_required")
+    row = session.scalar(select(DeviceHealth).where(DeviceHealth.name == name))
+    dev = session.scalar(select(Device).where(Device.name == name, Device.active.is_(True)))
+    if row is None and dev is None:
+        raise NotFound(f"没有名为“{name}”的在用设备。", code="device_not_found")
+    kind = row.kind if row is not None else dev.kind  # type: ignore[union-attr]
+    window_no = row.window_no if row is not None else dev.window_no  # type: ignore[union-attr]
+    revoked = 0
+    if row is not None:
+        session.delete(row)
+    if dev is not None:
+        dev.active = False
+        for t in session.scalars(select(Token).where(Token.device_id == dev.id, Token.revoked_at.is_(None))):
+            t.revoked_at = now
+            revoked += 1
+    session.flush()
+    ev = events.append(session, kinds.DEVICE_RETIRED.type, actor=actor, at=now, window_no=window_no,
+                        data={"device": name, "kind": kind, "window_no": window_no, "reason": why,
+                              "staff_no": actor.staff_no, "tokens_revoked": revoked})
+    return c.DeviceRetireOut(name=name, kind=kind, window_no=window_no, tokens_revoked=revoked, event_seq=ev.seq)
 
 
 # --- the dashboard ------------------------------------------------------------------------

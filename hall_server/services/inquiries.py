@@ -7,7 +7,7 @@ deadlines, staff look-ups and the per-day numbering.
 from __future__ import annotations
 
 import logging
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal
@@ -49,6 +49,17 @@ def calendar() -> WorkCalendar:
 
 def deadline(settings: Settings, start: datetime, workdays: int) -> datetime:
     return dom.workday_deadline(start, workdays, calendar=calendar(), tz=settings.tz)
+
+
+def workdays_left(due: datetime | None, *, now: datetime, tz: Any) -> int | None:
+    """Working days from the hall's today to the due day (0: due today; negative: late by
+    that many working days), so a deadline reads as the office counts it."""
+    if due is None or tz is None:
+        return None
+    # a deadline is the end of its last day (stored as the next midnight, exclusive)
+    today, day = now.astimezone(tz).date(), (due - timedelta(microseconds=1)).astimezone(tz).date()
+    n = calendar().working_days_between(today, day)
+    return -1 if n == 0 and due < now else n
 
 
 def aware(when: datetime, settings: Settings) -> datetime:

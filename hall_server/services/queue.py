@@ -178,15 +178,22 @@ def serving_windows(session: Session, prefix: str) -> int:
 
 def issue_ticket(
     session: Session, *, settings: Settings, prefix: str, priority: bool, actor: Actor, now: datetime,
-    citizen_name: str | None = None, citizen_id_number: str | None = None,
+    citizen_name: str | None = None, citizen_id_number: str | None = None, priority_reason: str | None = None,
 ) -> tuple[Ticket, int, int]:
-    """Take a number. Returns (ticket, waiting_ahead, estimated minutes)."""
+    """Take a number. Returns (ticket, waiting_ahead, estimated minutes).
+
+    A 绿色通道 (priority) number is granted by a named person for a stated reason, both
+    in its event, so the office can review who jumped the queue and why."""
     cat = session.execute(_CATEGORY_FOR_ISSUE, {"p": prefix}).first()
     if cat is None or not cat.active:
         raise NotFound(f"没有业务类别“{prefix}”。", code="category_not_found")
     if priority and actor.kind == "device":
         # 绿色通道 is granted by a person (guide desk, clerk), not self-declared at a kiosk
         raise Forbidden("绿色通道号须由工作人员发放，请到咨询台办理。", code="priority_needs_staff")
+    reason = (priority_reason or "").strip()
+    if priority and len(reason) < 2:
+        raise BadInput("请写明开通绿色通道的原因（如：老年人、残疾人、孕妇、现役军人）。",
+                       code="priority_reason_required")
     if citizen_id_number is not None and not valid_id_number(citizen_id_number):
         raise BadInput("身份证号码校验不通过，请重新读卡或核对号码。", code="invalid_id_number")
     day = q.business_day(now, settings.tz)
@@ -207,6 +214,8 @@ def issue_ticket(
                             "waiting_ahead": ahead, "estimate_min": est, "business_day": day.isoformat()}
     if citizen_id_number:
         data["citizen_id_number"] = mask_id(citizen_id_number)  # the log never needs it whole
+    if priority:
+        data["priority_reason"], data["staff_no"] = reason, actor.staff_no
     events.append(session, kinds.TICKET_ISSUED.type, actor=actor, at=now, data=data)
     return t, ahead, est
 

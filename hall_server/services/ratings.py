@@ -27,7 +27,7 @@ from ..models.cases import Case
 from ..settings import Settings
 from . import events
 from .actors import SYSTEM, Actor
-from .inquiries import deadline, staff_no_of
+from .inquiries import deadline, staff_no_of, workdays_left
 
 log = logging.getLogger(__name__)
 
@@ -266,11 +266,12 @@ def rerate_public(session: Session, *, settings: Settings, token: str, now: date
 
 def rerate_recorded(session: Session, *, settings: Settings, actor: Actor, now: datetime, followup_id: int,
                     level: dom.RatingLevel) -> RatingFollowup:
-    """The office types in the re-rating the citizen gave on the phone."""
-    return _rerate(session, get_followup(session, followup_id), level, channel="phone", actor=actor, now=now)
+    """The office types in the re-rating the citizen gave on the phone (three levels)."""
+    return _rerate(session, get_followup(session, followup_id), dom.check_rerate_level(level), channel="phone",
+                   actor=actor, now=now)
 
 
-def followup_out(session: Session, fu: RatingFollowup, *, now: datetime) -> c.FollowupOut:
+def followup_out(session: Session, fu: RatingFollowup, *, now: datetime, tz: Any = None) -> c.FollowupOut:
     handled_no, _ = staff_no_of(session, fu.handled_by_staff_id)
     state = dom.FollowupState(fu.state)
     return c.FollowupOut(
@@ -282,10 +283,11 @@ def followup_out(session: Session, fu: RatingFollowup, *, now: datetime) -> c.Fo
         overdue=fu.closed_at is None and fu.due_at is not None and fu.due_at < now
         and state != dom.FollowupState.RERATE,
         allowed=sorted(dom.followup_allowed(state) - {dom.FollowupAction.LAPSE}),
+        workdays_left=workdays_left(fu.due_at, now=now, tz=tz) if fu.closed_at is None else None,
     )
 
 
-def record_out(session: Session, r: Rating, *, now: datetime) -> c.RatingRecordOut:
+def record_out(session: Session, r: Rating, *, now: datetime, tz: Any = None) -> c.RatingRecordOut:
     staff_no, staff_name = staff_no_of(session, r.staff_id)
     fu = session.scalar(select(RatingFollowup).where(RatingFollowup.rating_id == r.id))
     level = dom.RatingLevel(r.level)
@@ -293,7 +295,7 @@ def record_out(session: Session, r: Rating, *, now: datetime) -> c.RatingRecordO
         id=r.id, level=level, level_label=dom.LEVEL_LABELS[level], score=r.score, bad=r.bad, reasons=r.reasons,
         comment=r.comment, channel="qr" if r.channel == "qr" else "evaluator", ticket=r.ticket_no,
         business_day=r.business_day, case_no=r.case_no, window_no=r.window_no, staff_no=staff_no,
-        staff_name=staff_name, rated_at=r.rated_at, followup=followup_out(session, fu, now=now) if fu else None)
+        staff_name=staff_name, rated_at=r.rated_at, followup=followup_out(session, fu, now=now, tz=tz) if fu else None)
 
 
 def list_ratings(session: Session, *, bad_only: bool, staff_no: str | None, limit: int) -> list[Rating]:

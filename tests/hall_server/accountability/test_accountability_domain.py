@@ -80,9 +80,10 @@ def test_a_rating_token_names_its_ticket_and_no_other(ticket_id: int, secret: by
     assert rd.parse_rating_token(secret + b"x", token) is None
 
 
-def test_complaint_reply_closes_and_nothing_follows():
+def test_complaint_reply_closes_and_only_the_call_back_follows():
     s = cd.step(cd.ComplaintState.REGISTERED, cd.ComplaintAction.ASSIGN)
+    assert cd.step(s, cd.ComplaintAction.RECTIFY) is cd.ComplaintState.ASSIGNED  # a record, not a move
     s = cd.step(s, cd.ComplaintAction.REPLY)
-    assert s is cd.ComplaintState.REPLIED and cd.allowed(s) == frozenset()
+    assert s is cd.ComplaintState.REPLIED and cd.allowed(s) == frozenset({cd.ComplaintAction.CALL_BACK})
     with pytest.raises(BadInput):
         cd.check_contact(anonymous=False, phone="  ")

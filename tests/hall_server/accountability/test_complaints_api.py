@@ -101,3 +101,33 @@ def test_assignment_may_shorten_the_limit_but_never_extend_it(client, login):
     r = client.post(f"{URL}/{reg['complaint_no']}/assign",
                     json={"to_staff_no": "1003", "due_at": "2026-11-26T17:00:00+08:00"}, headers=office)
     assert r.status_code == 200 and r.json()["due_at"] == "2026-11-26T09:00:00Z"
+
+
+def test_a_complaint_records_its_fix_before_the_reply_and_one_call_back_after(client, login):
+    clerk, office = login("1002", window_no=2), login("4001")
+    no = client.post("/api/v1/complaints", json={"content": "窗口人员态度生硬", "about_staff_no": "1001",
+                                                 "complainant_phone": "13900139000"}, headers=clerk).json()["complaint_no"]
+    r = client.post(f"/api/v1/complaints/{no}/call-back", json={"note": "太早"}, headers=office)
+    assert r.status_code == 409  # 回访 follows the reply
+    r = client.post(f"/api/v1/complaints/{no}/rectify", json={"note": "已对当事人批评教育"}, headers=office)
+    assert r.status_code == 200 and r.json()["rectify_note"] == "已对当事人批评教育"
+    assert "rectify" not in r.json()["allowed"] and "reply" in r.json()["allowed"]
+    assert client.post(f"/api/v1/complaints/{no}/rectify", json={"note": "再记"}, headers=office).status_code == 409
+    assert client.post(f"/api/v1/complaints/{no}/reply", json={"reply": "已整改"}, headers=office).status_code == 200
+    r = client.post(f"/api/v1/complaints/{no}/call-back", json={"note": "群众表示认可", "level": "basically_satisfied"},
+                    headers=office)
+    assert r.status_code == 200 and r.json()["callback_level"] == "basically_satisfied" and r.json()["allowed"] == []
+    r = client.post(f"/api/v1/complaints/{no}/call-back", json={"note": "x", "level": "very_satisfied"}, headers=office)
+    assert r.status_code == 422  # three levels only
+    evs = client.get("/api/v1/supervision/events", params={"type": "complaint."}, headers=office).json()["events"]
+    types = [e["type"] for e in evs]
+    assert "complaint.rectified" in types and "complaint.called_back" in types
+    assert all("已对当事人" not in str(e["data"]) for e in evs)  # the text stays out of the stream
+
+
+def test_only_the_handler_records_a_fix(client, login):
+    clerk = login("1002", window_no=2)
+    no = client.post("/api/v1/complaints", json={"content": "等候时间太长", "anonymous": True},
+                     headers=clerk).json()["complaint_no"]
+    r = client.post(f"/api/v1/complaints/{no}/rectify", json={"note": "自己记"}, headers=clerk)
+    assert r.status_code == 403 and r.json()["error"]["code"] == "not_your_complaint"

@@ -182,3 +182,16 @@ def test_a_rating_is_tied_to_the_case_accepted_during_the_service(client, kiosk,
     row = client.get(RATE, headers=login("4001")).json()["items"][0]
     assert row["ticket"] == t["number"] and row["case_no"] == case.json()["case_no"]
     assert event_log("rating.recorded")[0]["data"]["case_no"] == case.json()["case_no"]  # on the case's thread
+
+
+def test_the_office_records_a_rerating_on_three_levels_only(client, serve, evaluator, login):
+    serve()
+    client.post(RATE, json={"level": "dissatisfied"}, headers=evaluator(1))
+    office = login("3001")
+    fu = client.get(f"{RATE}/followups", headers=office).json()[0]
+    client.post(f"{RATE}/followups/{fu['id']}/call-back", json={"note": "已回访"}, headers=office)
+    client.post(f"{RATE}/followups/{fu['id']}/rectify", json={"note": "已整改"}, headers=office)
+    r = client.post(f"{RATE}/followups/{fu['id']}/rerate", json={"level": "very_satisfied"}, headers=office)
+    assert r.status_code == 422 and r.json()["error"]["message"] == "复评只分满意、基本满意、不满意三档。"
+    r = client.post(f"{RATE}/followups/{fu['id']}/rerate", json={"level": "basically_satisfied"}, headers=office)
+    assert r.status_code == 200 and r.json()["state"] == "closed"

@@ -54,7 +54,8 @@ def test_illegal_move_is_409_and_changes_nothing(client, kiosk, login):
 def test_priority_ticket_is_served_first(client, kiosk, login):
     take(client, kiosk, "A")
     guide = login("3001")
-    p = client.post("/api/v1/tickets", json={"category": "A", "priority": True}, headers=guide)
+    p = client.post("/api/v1/tickets", json={"category": "A", "priority": True, "priority_reason": "老年人"},
+                    headers=guide)
     assert p.status_code == 201
     clerk = login("1001", window_no=1)
     assert client.post("/api/v1/windows/1/call-next", headers=clerk).json()["number"] == p.json()["number"]
@@ -203,3 +204,25 @@ def test_tokens_expire_and_can_be_revoked(client, login, clock):
     admin = login("9001")
     assert client.post("/api/v1/admin/tokens/revoke", json={"staff_no": "1001"}, headers=admin).json()["revoked"] >= 1
     assert client.get("/api/v1/auth/me", headers=h2).status_code == 401
+
+
+def test_a_priority_ticket_needs_a_reason_and_logs_who_granted_it(client, login):
+    mgr = login("3001")
+    r = client.post("/api/v1/tickets", json={"category": "A", "priority": True}, headers=mgr)
+    assert r.status_code == 422 and "原因" in r.json()["error"]["message"]
+    r = client.post("/api/v1/tickets", json={"category": "A", "priority": True, "priority_reason": "孕妇"},
+                    headers=mgr)
+    assert r.status_code == 201 and r.json()["priority"] is True
+    sup = login("4001")
+    ev = client.get("/api/v1/supervision/events", params={"type": "ticket.issued"}, headers=sup).json()["events"][0]
+    assert ev["data"]["priority_reason"] == "孕妇" and ev["data"]["staff_no"] == "3001"
+
+
+def test_who_may_grant_priority(client, login):
+    """The manager (咨询台 duty) and a clerk may; the supervision office and a cashier may not."""
+    body = {"category": "A", "priority": True, "priority_reason": "老年人"}
+    assert client.post("/api/v1/tickets", json=body, headers=login("3001")).status_code == 201
+    assert client.post("/api/v1/tickets", json=body, headers=login("1001", window_no=1)).status_code == 201
+    for who in (login("4001"), login("2001", window_no=12)):
+        r = client.post("/api/v1/tickets", json=body, headers=who)
+        assert r.status_code == 403 and r.json()["error"]["code"] == "forbidden_role"

@@ -81,7 +81,7 @@ def test_device_status_change_is_an_event_a_heartbeat_is_not(client, login, devi
     devs = {x["name"]: x for x in client.get(f"{API}/dashboard", headers=login("3001")).json()["devices"]}
     assert devs["window-3/receipt-printer"]["status"] == "error" and devs["window-3/receipt-printer"]["detail"] == "缺纸"
     assert devs["evaluator-3"]["status"] == "ok"
-    assert devs["kiosk-1"]["status"] == "unknown"  # never reported
+    assert devs["kiosk-1"]["status"] == "never"  # registered, never reported: says so
 
 
 def test_a_device_whose_heartbeat_stopped_shows_offline(client, login, device_tokens, clock):

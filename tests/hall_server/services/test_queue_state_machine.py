@@ -113,7 +113,8 @@ class QueueMachine(RuleBasedStateMachine):
     def issue(self, prefix: str, priority: bool) -> None:
         actor = self.actors[1] if priority else self.kiosk
         self._run(lambda s: svc.issue_ticket(s, settings=self.settings, prefix=prefix, priority=priority,
-                                             actor=actor, now=self.now))
+                                             actor=actor, now=self.now,
+                                             priority_reason="老年人" if priority else None))
 
     @rule(window=st.sampled_from(WINDOWS))
     def call_next(self, window: int) -> None:
