@@ -33,6 +33,7 @@ from hall_server.domain.idcheck import valid_id_number, valid_uscc
 from ..bridge import KnownError
 from .case_history import CaseHistoryView
 from .case_list import CaseListPanel
+from .fit import scroll_body
 
 log = logging.getLogger(__name__)
 
@@ -135,7 +136,7 @@ class IntakePanel(QWidget):
         self.pages.setObjectName("intakePages")
         outer.addWidget(self.pages)
         self.form_page = QWidget()
-        root = QVBoxLayout(self.form_page)
+        root = QVBoxLayout(scroll_body(self.form_page))  # the form scrolls; the window never grows for it
 
         self.ticket_label = QLabel("当前号：—")
         self.ticket_label.setObjectName("intakeTicket")

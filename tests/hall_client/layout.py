@@ -1,0 +1,193 @@
+"""Does a screen fit a real monitor? ``assert_fits(widget, size)`` for any screen's test.
+
+A person on a 1366×768 monitor cannot use a window that is taller than the screen, a
+field cut off at the right edge, or a label squeezed until its text is clipped. The
+check, run on a top-level widget (a mode, a dialog):
+
+- its minimum size and size hint are no larger than ``size`` (else Qt grows the window
+  past the screen, or opens it that way);
+- resized to ``size`` it keeps that size (nothing forced it to grow);
+- every visible widget lies inside its parent, unless the parent is the viewport of a
+  scroll area or item view (then it is reachable by scrolling), and inside the window;
+- no widget placed by a layout is smaller than its minimum size hint (clipped text).
+
+``size`` is the space the window really gets: for a framed window the screen minus the
+taskbar and title bar (``usable``), for a full-screen kiosk or board the whole screen.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from PySide6.QtCore import QRect, QSize
+from PySide6.QtWidgets import (QAbstractScrollArea, QApplication, QLabel, QSizePolicy, QStackedWidget, QTabWidget,
+                               QWidget)
+
+SCREENS = {"1366x768": QSize(1366, 768), "1920x1080": QSize(1920, 1080)}
+TASKBAR_AND_TITLE = 72  # Windows taskbar 40 px + a title bar ~32 px, on a maximised window
+
+
+def usable(screen: QSize, *, framed: bool = True) -> QSize:
+    """What a maximised framed window (or a full-screen one) has to draw in."""
+    return QSize(screen.width(), screen.height() - (TASKBAR_AND_TITLE if framed else 0))
+
+
+def describe(w: QWidget) -> str:
+    """``IntakePanel > QGroupBox「申请人」> QLineEdit#name`` for a failure message."""
+    parts = []
+    cur: QWidget | None = w
+    while cur is not None and len(parts) < 5:
+        text = ""
+        for attr in ("text", "title", "windowTitle"):
+            fn = getattr(cur, attr, None)
+            if callable(fn):
+                try:
+                    t = fn()
+                except TypeError:
+                    continue
+                if isinstance(t, str) and t.strip():
+                    text = f"「{t.strip()[:16]}」"
+                    break
+        name = f"#{cur.objectName()}" if cur.objectName() and not cur.objectName().startswith("qt_") else ""
+        parts.append(f"{type(cur).__name__}{name}{text}")
+        cur = cur.parentWidget()
+    return " < ".join(parts)
+
+
+def _scrolled(w: QWidget) -> bool:
+    """Is ``w`` content of a scroll area or item view (placed by scrolling, not by a layout)?"""
+    parent = w.parentWidget()
+    holder = parent.parentWidget() if parent is not None else None
+    return isinstance(holder, QAbstractScrollArea) and holder.viewport() is parent
+
+
+def _in_layout(w: QWidget) -> bool:
+    parent = w.parentWidget()
+    return parent is not None and parent.layout() is not None and not w.objectName().startswith("qt_")
+
+
+def problems(top: QWidget, size: QSize) -> list[str]:
+    """Everything that does not fit, in words; empty when the screen fits ``size``."""
+    out: list[str] = []
+    for what, s in (("最小尺寸 minimumSize", top.minimumSize()), ("最小尺寸提示 minimumSizeHint", top.minimumSizeHint()),
+                    ("尺寸提示 sizeHint", top.sizeHint())):
+        if s.width() > size.width() or s.height() > size.height():
+            out.append(f"{describe(top)}: {what} {s.width()}×{s.height()} exceeds {size.width()}×{size.height()}")
+    if top.size() != size:
+        out.append(f"{describe(top)}: resized to {size.width()}×{size.height()} but is "
+                   f"{top.width()}×{top.height()} (the layout forced it to grow)")
+    window = QRect(0, 0, size.width(), size.height())
+    told: set[int] = set()  # widgets already reported: their children are not repeated
+    for w in top.findChildren(QWidget):
+        if w.isWindow() or not w.isVisibleTo(top) or _has_told_ancestor(w, told):
+            continue
+        parent = w.parentWidget()
+        assert parent is not None
+        if not _scrolled(w):
+            if not parent.rect().contains(w.geometry()):
+                g = w.geometry()
+                out.append(f"{describe(w)}: at {g.x()},{g.y()} {g.width()}×{g.height()} lies outside its parent "
+                           f"({parent.width()}×{parent.height()})")
+                told.add(id(w))
+                continue
+            if not _inside_a_scroll_area(w, top):
+                where = QRect(w.mapTo(top, w.rect().topLeft()), w.size())
+                if not window.contains(where):
+                    out.append(f"{describe(w)}: at {where.x()},{where.y()} {where.width()}×{where.height()} "
+                               f"lies outside the window")
+                    told.add(id(w))
+                    continue
+        if _in_layout(w) and _squeezed(w):
+            m = w.minimumSizeHint()
+            out.append(f"{describe(w)}: {w.width()}×{w.height()} is smaller than its minimum {m.width()}×{m.height()} "
+                       "(text or controls clipped)")
+    return out
+
+
+def _has_told_ancestor(w: QWidget, told: set[int]) -> bool:
+    cur = w.parentWidget()
+    while cur is not None:
+        if id(cur) in told:
+            return True
+        cur = cur.parentWidget()
+    return False
+
+
+def _inside_a_scroll_area(w: QWidget, top: QWidget) -> bool:
+    cur = w.parentWidget()
+    while cur is not None and cur is not top:
+        if _scrolled(cur):
+            return True
+        cur = cur.parentWidget()
+    return False
+
+
+def _squeezed(w: QWidget) -> bool:
+    m, pol = w.minimumSizeHint(), w.sizePolicy()
+    if not m.isValid():
+        return False
+    if isinstance(w, QLabel) and w.wordWrap():
+        too_narrow = False  # a wrapping label's width hint is a preference; its height is checked
+    else:
+        too_narrow = pol.horizontalPolicy() != QSizePolicy.Policy.Ignored and w.width() < m.width()
+    if isinstance(w, QLabel) and w.wordWrap() and w.hasHeightForWidth():
+        need = w.heightForWidth(w.width())
+        return need > w.height() + 1 and pol.verticalPolicy() != QSizePolicy.Policy.Ignored
+    too_low = pol.verticalPolicy() != QSizePolicy.Policy.Ignored and w.height() < m.height()
+    return too_narrow or too_low
+
+
+def settle(top: QWidget) -> None:
+    """Let pending layout requests run (they are posted events)."""
+    app = QApplication.instance()
+    assert app is not None
+    for _ in range(3):
+        app.processEvents()
+
+
+def assert_fits(top: QWidget, size: QSize) -> None:
+    """Resize ``top`` to ``size``, show it, and fail with every problem found."""
+    top.resize(size)
+    top.show()
+    settle(top)
+    top.resize(size)
+    settle(top)
+    found = problems(top, size)
+    assert not found, f"does not fit {size.width()}×{size.height()}:\n" + "\n".join(found)
+
+
+def _containers(top: QWidget) -> list[QWidget]:
+    """Visible tab widgets and stacks directly under ``top`` (a tab widget's own stack excluded)."""
+    found: list[QWidget] = []
+    for w in top.findChildren(QWidget):
+        if not isinstance(w, (QTabWidget, QStackedWidget)):
+            continue
+        if isinstance(w, QStackedWidget) and isinstance(w.parentWidget(), QTabWidget):
+            continue
+        found.append(w)
+    return found
+
+
+def walk_pages(top: QWidget, *, include_stacks: bool = True) -> Iterator[str]:
+    """Show every page of every tab widget (and stacked widget), nested ones too, one at a
+    time; yields a label of what is showing (``受理/新受理``) after each switch, so the caller
+    can check the screen in each state. Restores each container's page afterwards."""
+    yield from _walk(top, top, "", set(), include_stacks)
+
+
+def _walk(top: QWidget, root: QWidget, path: str, seen: set[int], stacks: bool) -> Iterator[str]:
+    for box in _containers(root):
+        if id(box) in seen or not box.isVisibleTo(top):
+            continue
+        if isinstance(box, QStackedWidget) and not stacks:
+            continue
+        seen.add(id(box))
+        was = box.currentIndex()
+        for i in range(box.count()):
+            box.setCurrentIndex(i)
+            settle(top)
+            name = box.tabText(i) if isinstance(box, QTabWidget) else type(box.widget(i)).__name__
+            label = f"{path}/{name}" if path else name
+            yield label
+            yield from _walk(top, box.widget(i), label, seen, stacks)
+        box.setCurrentIndex(was)
+        settle(top)
