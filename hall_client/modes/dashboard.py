@@ -22,6 +22,7 @@ from ..context import ClientContext
 from ..widgets.common import OnlineDot, StatusBanner
 from ..widgets.dashboard_charts import BarChart
 from ..widgets.dashboard_state import DEVICE_STATE_TEXT, WINDOW_STATE_TEXT, Dash, apply
+from ..widgets.fit import scrollable
 from ..widgets.login import LoginForm
 
 log = logging.getLogger(__name__)
@@ -129,7 +130,7 @@ class DashboardMode(QWidget):
             t.verticalHeader().setVisible(False)
             t.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         lay.addWidget(self.devices, 1)
-        return w
+        return scrollable(w)  # on a 768-line screen the board scrolls instead of growing the window
 
     # --- data ------------------------------------------------------------------------
     def _signed_in(self, login: LoginOut) -> None:

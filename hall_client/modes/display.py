@@ -12,7 +12,7 @@ import logging
 from typing import Any
 
 from PySide6.QtCore import QObject, Qt, QTimer
-from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
 
 from ..config import ClientConfig
 from ..context import ClientContext
@@ -32,6 +32,8 @@ class WindowTile(QLabel):
         self.setObjectName("boardCall")
         self.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.setMinimumHeight(70)
+        self.setWordWrap(True)  # a long line wraps in its tile instead of widening the board past a 1366 screen
+        self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)  # the grid shares the width
 
     def set_fresh(self, fresh: bool) -> None:
         self.setProperty("fresh", "true" if fresh else "false")

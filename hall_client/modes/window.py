@@ -129,7 +129,8 @@ class WorkPage(QWidget):
         self.waiting.setWordWrap(True)
         mid.addWidget(self.waiting)
         self.badge = BadgeCard()
-        mid.addWidget(scrollable(self.badge, cap=QSize(240, 120)), 1)  # on 768 lines the badge scrolls, the actions stay
+        mid.addWidget(scrollable(self.badge, horizontal=False, cap=QSize(240, 120)), 1)  # on 768 lines it scrolls
+        queue.setMinimumWidth(self.badge.minimumSizeHint().width() + 40)
         self.split.addWidget(queue)
         self.tabs = QTabWidget()
         self.tabs.setObjectName("panelTabs")

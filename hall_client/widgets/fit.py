@@ -11,7 +11,8 @@ from __future__ import annotations
 
 from PySide6.QtCore import QMargins, QPoint, QRect, QSize, Qt
 from PySide6.QtGui import QGuiApplication
-from PySide6.QtWidgets import QFrame, QLayout, QLayoutItem, QScrollArea, QStyle, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (QFrame, QLayout, QLayoutItem, QScrollArea, QScroller, QStyle, QVBoxLayout,
+                               QWidget)
 
 
 class Scroll(QScrollArea):
@@ -25,13 +26,14 @@ class Scroll(QScrollArea):
         return super().sizeHint().boundedTo(self.cap)
 
 
-def scrollable(widget: QWidget, *, horizontal: bool = True, cap: QSize = QSize(640, 360)) -> QScrollArea:
+def scrollable(widget: QWidget, *, horizontal: bool = True, cap: QSize = QSize(640, 360),
+               touch: bool = False) -> QScrollArea:
     """``widget`` inside a frameless, resizable scroll area.
 
     The widget fills the area when there is room and scrolls when there is not, so its
     own minimum size no longer decides the window's, nor (``cap``) its size hint.
     ``horizontal=False`` keeps the content to the area's width (word-wrapped forms) and
-    scrolls only vertically.
+    scrolls only vertically. ``touch=True`` scrolls by dragging a finger (kiosk).
     """
     area = Scroll(cap)
     area.setObjectName(f"{widget.objectName() or type(widget).__name__}Scroll")
@@ -40,6 +42,8 @@ def scrollable(widget: QWidget, *, horizontal: bool = True, cap: QSize = QSize(6
     if not horizontal:
         area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
     area.setWidget(widget)
+    if touch:
+        QScroller.grabGesture(area.viewport(), QScroller.ScrollerGestureType.LeftMouseButtonGesture)
     return area
 
 

@@ -231,14 +231,16 @@ class IntakePanel(QWidget):
             b.clicked.connect(lambda _=False, o=outcome: self.submit(o))
             self.buttons[outcome] = b
             btns.addWidget(b)
-        of.addRow(btns)
         root.addWidget(out)
 
         self.result = QLabel("")
         self.result.setObjectName("intakeResult")
         self.result.setWordWrap(True)
         self.result.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        root.addWidget(self.result)
+        pinned = self.form_page.layout()  # below the scrolling form: the decision and its result stay in view
+        assert isinstance(pinned, QVBoxLayout)
+        pinned.addLayout(btns)
+        pinned.addWidget(self.result)
 
         self.pages.addTab(self.form_page, "新受理")
         # 我的办件 and 办件全程 live in this tab (the window's tab list belongs to the client framework)

@@ -27,10 +27,10 @@ DEVICES = {"window": {"led": "sim:led", "evaluator": "sim:evaluator", "printer":
            "display": {"led": "sim:led"}}
 
 
-def settled(qtbot: Any, built: Any, wait_ms: int) -> None:
-    """Wait until the snapshot is in and no answer is outstanding (tables filled)."""
+def settled(qtbot: Any, built: Any, wait_ms: int, *, snapshot: bool = True) -> None:
+    """Wait until the snapshot is in (modes that follow the hall) and no answer is outstanding."""
     api = built.ctx.api
-    qtbot.wait_until(lambda: built.ctx.store.loaded and not api.busy, timeout=wait_ms)
+    qtbot.wait_until(lambda: (built.ctx.store.loaded or not snapshot) and not api.busy, timeout=wait_ms)
     settle(built.widget)
     qtbot.wait_until(lambda: not api.busy, timeout=wait_ms)
 
@@ -48,7 +48,7 @@ def open_mode(qtbot: Any, client_factory: Any, device_tokens: dict[str, str], mo
     login.password.setText("demo1234")
     with qtbot.wait_signal(login.signed_in, timeout=wait_ms):
         login.button.click()
-    settled(qtbot, built, wait_ms)
+    settled(qtbot, built, wait_ms, snapshot=mode == "window")
     return built
 
 
