@@ -106,7 +106,7 @@ class DisplayMode(QWidget):
                 self.tiles[w.window_no] = tile
                 self.grid.addWidget(tile, i // 3, i % 3)
             now = w.current if w.current else STATE_TEXT[w.state]
-            tile.setText(f"{w.window_no} 号窗口　{now}")
+            tile.setText(f"{w.window_no} 号窗口\n{now}")  # two lines: whole words on a 1366 board
             if w.current is None and tile.property("fresh") == "true":
                 tile.set_fresh(False)  # highlight a call, never an empty window
         self.recent.setText("\n".join(f"{c.number} → {c.window_no} 号窗口" + ("（重呼）" if c.recall else "")
