@@ -14,8 +14,8 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QDate, QDateTime, Signal
-from PySide6.QtWidgets import (QCheckBox, QDateEdit, QDateTimeEdit, QFileDialog, QFormLayout, QHBoxLayout,
-                               QLabel, QLineEdit, QPushButton, QSplitter, QStackedWidget, QTableWidget,
+from PySide6.QtWidgets import (QCheckBox, QComboBox, QDateEdit, QDateTimeEdit, QFileDialog, QFormLayout,
+                               QHBoxLayout, QLabel, QLineEdit, QPushButton, QSplitter, QStackedWidget, QTableWidget,
                                QTableWidgetItem, QTabWidget, QVBoxLayout, QWidget)
 
 from hall_server.contract import (AuditCheckOut, CardDetailOut, CardOut, CardsOut, EventOut, EventSearchOut,
@@ -29,6 +29,13 @@ from ..widgets.common import StatusBanner
 from ..widgets.login import LoginForm
 
 log = logging.getLogger(__name__)
+
+# 类型 filter of the log search: label, prefix of the event types (``ticket.called`` …)
+EVENT_GROUPS: list[tuple[str, str]] = [
+    ("全部", ""), ("号票（取号、叫号、过号、转移）", "ticket."), ("挂牌上岗", "duty."), ("窗口", "window."),
+    ("办件", "case."), ("收费", "fee."), ("首问负责", "inquiry."), ("投诉", "complaint."), ("好差评", "rating."),
+    ("红黄牌", "card"), ("人员", "staff."), ("设备", "device."), ("事项与类别", "matter."), ("日志校验", "audit."),
+]
 TZ = "Asia/Shanghai"
 
 
@@ -82,8 +89,10 @@ class SearchTab(QWidget):
             w.setDisplayFormat("yyyy-MM-dd HH:mm")
             w.setCalendarPopup(True)
         self.use_time = QCheckBox("按时间")
-        self.window_no, self.staff_no, self.type_, self.case_no, self.ticket = (QLineEdit() for _ in range(5))
-        self.type_.setPlaceholderText("如 ticket. 表示全部号票事件")
+        self.window_no, self.staff_no, self.case_no, self.ticket = (QLineEdit() for _ in range(4))
+        self.type_ = QComboBox()  # kinds by name, not the event-type codes (no English on screen)
+        for label, prefix in EVENT_GROUPS:
+            self.type_.addItem(label, prefix)
         row = QHBoxLayout()
         row.addWidget(self.use_time)
         row.addWidget(self.start)
@@ -114,7 +123,7 @@ class SearchTab(QWidget):
 
     def filters(self) -> dict[str, Any]:
         f: dict[str, Any] = {"window_no": self.window_no.text().strip(), "staff_no": self.staff_no.text().strip(),
-                             "type": self.type_.text().strip(), "case_no": self.case_no.text().strip(),
+                             "type": str(self.type_.currentData() or ""), "case_no": self.case_no.text().strip(),
                              "ticket": self.ticket.text().strip().upper()}
         if self.use_time.isChecked():
             f["from"] = self.start.dateTime().toString("yyyy-MM-ddTHH:mm:ss")

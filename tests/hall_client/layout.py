@@ -16,10 +16,12 @@ taskbar and title bar (``usable``), for a full-screen kiosk or board the whole s
 """
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 from PySide6.QtCore import QRect, QSize
-from PySide6.QtWidgets import (QAbstractScrollArea, QApplication, QLabel, QSizePolicy, QStackedWidget, QTabWidget,
+from PySide6.QtWidgets import (QAbstractButton, QAbstractScrollArea, QApplication, QComboBox, QGroupBox, QHeaderView,
+                               QLabel, QLineEdit, QPlainTextEdit, QSizePolicy, QStackedWidget, QTabWidget, QTextEdit,
                                QWidget)
 
 SCREENS = {"1366x768": QSize(1366, 768), "1920x1080": QSize(1920, 1080)}
@@ -191,3 +193,47 @@ def _walk(top: QWidget, root: QWidget, path: str, seen: set[int], stacks: bool) 
             yield from _walk(top, box.widget(i), label, seen, stacks)
         box.setCurrentIndex(was)
         settle(top)
+
+
+# --- no English word on a screen ---------------------------------------------------------
+
+# Words a Chinese clerk reads as they are: key caps, file kinds, and the pinyin-initials
+# example of the matter search. Codes are not words: upper case (BDC) or mixed with digits
+# (ZJ-001, SG20261124-0001).
+ALLOWED_WORDS = frozenset({"Ctrl", "Enter", "Shift", "Esc", "Tab", "Alt", "Excel", "PDF", "sgxk", "LED", "CSV"})
+WORD = re.compile(r"(?<![A-Za-z0-9])[A-Za-z]{3,}(?![A-Za-z0-9])")
+TAG = re.compile(r"<[^>]+>|&[a-z]+;")
+
+
+def visible_texts(top: QWidget) -> list[tuple[QWidget, str]]:
+    """Every string a person sees on the current page: labels, buttons, tabs, group titles,
+    placeholders, combo entries, table headers, tool tips and the window title."""
+    out: list[tuple[QWidget, str]] = [(top, top.windowTitle())]
+    for w in [top, *top.findChildren(QWidget)]:
+        if w is not top and (w.isWindow() or not w.isVisibleTo(top)):
+            continue
+        texts = [w.toolTip()]
+        if isinstance(w, (QLabel, QAbstractButton)):
+            texts.append(TAG.sub(" ", w.text()))
+        if isinstance(w, QGroupBox):
+            texts.append(w.title())
+        if isinstance(w, (QLineEdit, QTextEdit, QPlainTextEdit)):
+            texts.append(w.placeholderText())
+        if isinstance(w, QComboBox):
+            texts += [w.itemText(i) for i in range(w.count())]
+        if isinstance(w, QTabWidget):
+            texts += [w.tabText(i) for i in range(w.count())]
+        if isinstance(w, QHeaderView) and w.model() is not None:
+            texts += [str(w.model().headerData(i, w.orientation()) or "") for i in range(w.count())]
+        out += [(w, t) for t in texts if t]
+    return out
+
+
+def english(top: QWidget) -> list[str]:
+    """Latin words (3+ letters) shown on the current page, outside ``ALLOWED_WORDS``."""
+    found = []
+    for w, text in visible_texts(top):
+        words = [m for m in WORD.findall(text) if m not in ALLOWED_WORDS and not m.isupper()]  # BDC: a code
+        if words:
+            found.append(f"{describe(w)}: 「{text.strip()[:60]}」 shows {', '.join(words)}")
+    return found

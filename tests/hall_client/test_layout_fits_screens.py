@@ -1,5 +1,6 @@
 """Every mode, every tab, at 1366×768 and 1920×1080: nothing grows past the screen,
-nothing lies outside the window, nothing is squeezed (``layout.assert_fits``).
+nothing lies outside the window, nothing is squeezed (``layout.assert_fits``), and no
+English word is shown (``layout.english``).
 
 The modes come from ``hall_client.modes.MODES`` and the pages from the widgets
 themselves (every QTabWidget and QStackedWidget, nested ones too), so a mode or tab added
@@ -8,6 +9,7 @@ named in ``DEVICE_TOKENS`` (a staff mode signs in as the admin unless ``STAFF`` 
 """
 from __future__ import annotations
 
+import itertools
 from typing import Any
 
 import pytest
@@ -15,7 +17,7 @@ from PySide6.QtCore import QSize, Qt
 
 from hall_client.modes import MODES
 
-from .layout import SCREENS, problems, settle, usable, walk_pages
+from .layout import SCREENS, english, problems, settle, usable, walk_pages
 
 STAFF: dict[str, tuple[str, int | None]] = {"window": ("1001", 1), "dashboard": ("3001", None),
                                              "supervision": ("4001", None)}
@@ -61,8 +63,10 @@ def walk_and_check(built: Any, mode: str) -> list[str]:
         top.resize(size)
         top.show()
         settle(top)
-        for page in ["(起始)", *walk_pages(top)]:
+        for page in itertools.chain(["(起始)"], walk_pages(top)):  # lazily: check each page while it shows
             found += [f"[{mode} {name} {page}] {p}" for p in problems(top, size)]
+            if name == "1366x768":  # the words are the same at both sizes
+                found += [f"[{mode} {page}] English: {p}" for p in english(top)]
     return found
 
 
