@@ -12,7 +12,7 @@ import logging
 from typing import Any
 
 from PySide6.QtCore import QObject, Qt, QTimer
-from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from ..config import ClientConfig
 from ..context import ClientContext
@@ -30,10 +30,7 @@ class WindowTile(QLabel):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("boardCall")
-        self.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.setMinimumHeight(70)
-        self.setWordWrap(True)  # a long line wraps in its tile instead of widening the board past a 1366 screen
-        self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)  # the grid shares the width
+        self.setAlignment(Qt.AlignmentFlag.AlignCenter)  # two lines (window, number): fits 3 across a 1366 board
 
     def set_fresh(self, fresh: bool) -> None:
         self.setProperty("fresh", "true" if fresh else "false")
@@ -106,7 +103,7 @@ class DisplayMode(QWidget):
                 self.tiles[w.window_no] = tile
                 self.grid.addWidget(tile, i // 3, i % 3)
             now = w.current if w.current else STATE_TEXT[w.state]
-            tile.setText(f"{w.window_no} 号窗口\n{now}")  # two lines: whole words on a 1366 board
+            tile.setText(f"{w.window_no} 号窗口\n{now}")
             if w.current is None and tile.property("fresh") == "true":
                 tile.set_fresh(False)  # highlight a call, never an empty window
         self.recent.setText("\n".join(f"{c.number} → {c.window_no} 号窗口" + ("（重呼）" if c.recall else "")

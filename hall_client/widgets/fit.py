@@ -132,7 +132,11 @@ class FlowLayout(QLayout):
 
 def fit_to_screen(widget: QWidget, preferred: QSize = QSize(1280, 800)) -> None:
     """Show a framed top-level window at ``preferred`` size, or maximised where the
-    screen's free area (without taskbar) is smaller than that."""
+    screen's free area (without taskbar) is smaller than that.
+
+    The size is set before maximising too: a PC without a window manager (a bare X
+    session) ignores the maximise request and would keep whatever size Qt guessed.
+    """
     screen = widget.screen() or QGuiApplication.primaryScreen()
     if screen is None:
         widget.resize(preferred)
@@ -141,8 +145,17 @@ def fit_to_screen(widget: QWidget, preferred: QSize = QSize(1280, 800)) -> None:
     free = screen.availableGeometry()
     frame = widget.style().pixelMetric(QStyle.PixelMetric.PM_TitleBarHeight) + 8
     if preferred.width() >= free.width() or preferred.height() + frame >= free.height():
+        widget.setGeometry(free)
         widget.showMaximized()
         return
     widget.resize(preferred)
     widget.move(free.center() - QPoint(preferred.width() // 2, (preferred.height() + frame) // 2))
     widget.show()
+
+
+def fill_screen(widget: QWidget) -> None:
+    """Full screen (kiosk, hall board), also where no window manager honours the request."""
+    screen = widget.screen() or QGuiApplication.primaryScreen()
+    if screen is not None:
+        widget.setGeometry(screen.geometry())
+    widget.showFullScreen()
