@@ -323,6 +323,7 @@ def run_headless(server: Server, artifacts: Path, *, tickets: int = 36, seed: in
     clients.append(ev)
     _wait(lambda: ev.ctx.api.online, what="评价器联网")
     ev.widget.grab().save(str(artifacts / "screenshots" / "evaluator.png"))
+    from .demo_layout import shoot_sizes; rec.notes += shoot_sizes(clients, artifacts / "screenshots")  # noqa: E702
 
     # 3. artifacts
     from printers.decode import decode

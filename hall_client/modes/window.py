@@ -130,7 +130,8 @@ class WorkPage(QWidget):
         mid.addWidget(self.waiting)
         self.badge = BadgeCard()
         mid.addWidget(scrollable(self.badge, horizontal=False, cap=QSize(240, 120)), 1)  # on 768 lines it scrolls
-        queue.setMinimumWidth(self.badge.minimumSizeHint().width() + 40)
+        # wide enough for a four-character number at 96 px with room to spare, and the badge
+        queue.setMinimumWidth(max(280, self.badge.minimumSizeHint().width() + 40))
         self.split.addWidget(queue)
         self.tabs = QTabWidget()
         self.tabs.setObjectName("panelTabs")

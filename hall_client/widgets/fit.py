@@ -15,6 +15,18 @@ from PySide6.QtWidgets import (QFrame, QLayout, QLayoutItem, QScrollArea, QScrol
                                QWidget)
 
 
+# The monitors a hall really has, and what a framed window gets of them when maximised:
+# the screen less a Windows taskbar (40 px) and a title bar (about 32 px).
+SCREENS: dict[str, QSize] = {"1366x768": QSize(1366, 768), "1920x1080": QSize(1920, 1080)}
+TASKBAR_AND_TITLE = 72
+FULL_SCREEN_MODES = frozenset({"kiosk", "display"})
+
+
+def usable(screen: QSize, *, framed: bool = True) -> QSize:
+    """What a maximised framed window (or, ``framed=False``, a full-screen one) draws in."""
+    return QSize(screen.width(), screen.height() - (TASKBAR_AND_TITLE if framed else 0))
+
+
 class Scroll(QScrollArea):
     """A scroll area that asks for no more than ``cap`` (its content may want more: it scrolls)."""
 

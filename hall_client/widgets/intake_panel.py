@@ -204,7 +204,7 @@ class IntakePanel(QWidget):
         self.materials.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         self.materials.horizontalHeader().setSectionResizeMode(4, QHeaderView.ResizeMode.Stretch)
         self.materials.setColumnWidth(3, 118)
-        self.materials.setMinimumHeight(220)
+        self.materials.setMinimumHeight(150)  # the whole form fits a 1080-line screen unscrolled
         self.materials.verticalHeader().setVisible(False)
         ml.addWidget(self.materials)
         self.all_received = QPushButton("全部已收")

@@ -24,13 +24,7 @@ from PySide6.QtWidgets import (QAbstractButton, QAbstractScrollArea, QApplicatio
                                QLabel, QLineEdit, QPlainTextEdit, QSizePolicy, QStackedWidget, QTabWidget, QTextEdit,
                                QWidget)
 
-SCREENS = {"1366x768": QSize(1366, 768), "1920x1080": QSize(1920, 1080)}
-TASKBAR_AND_TITLE = 72  # Windows taskbar 40 px + a title bar ~32 px, on a maximised window
-
-
-def usable(screen: QSize, *, framed: bool = True) -> QSize:
-    """What a maximised framed window (or a full-screen one) has to draw in."""
-    return QSize(screen.width(), screen.height() - (TASKBAR_AND_TITLE if framed else 0))
+from hall_client.widgets.fit import SCREENS, usable  # noqa: E402,F401 - re-exported for screens' tests
 
 
 def describe(w: QWidget) -> str:

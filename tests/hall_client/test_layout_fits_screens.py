@@ -16,13 +16,13 @@ import pytest
 from PySide6.QtCore import QSize, Qt
 
 from hall_client.modes import MODES
+from hall_client.widgets.fit import FULL_SCREEN_MODES
 
 from .layout import SCREENS, english, problems, settle, usable, walk_pages
 
 STAFF: dict[str, tuple[str, int | None]] = {"window": ("1001", 1), "dashboard": ("3001", None),
                                              "supervision": ("4001", None)}
 DEVICE_TOKENS = {"kiosk": "kiosk-1", "display": "display-1", "evaluator": "evaluator-1"}
-FULL_SCREEN = {"kiosk", "display"}  # shown full-screen; the others are framed windows under a taskbar
 DEVICES = {"window": {"led": "sim:led", "evaluator": "sim:evaluator", "printer": "sim:printer",
                       "idcard": "sim:idcard?card=0"},
            "kiosk": {"printer": "sim:printer?status=required", "idcard": "sim:idcard"},
@@ -59,7 +59,7 @@ def walk_and_check(built: Any, mode: str) -> list[str]:
     found: list[str] = []
     top = built.widget
     for name, screen in SCREENS.items():
-        size = usable(screen, framed=mode not in FULL_SCREEN)
+        size = usable(screen, framed=mode not in FULL_SCREEN_MODES)
         top.resize(size)
         top.show()
         settle(top)
