@@ -111,11 +111,8 @@ class FlowLayout(QLayout):
         self._arrange(rect, move=True)
 
     def sizeHint(self) -> QSize:  # noqa: N802 - Qt's name
-        """All items on one line, when there is room for it."""
-        w = sum(i.sizeHint().width() for i in self._items) + self._gap * max(0, len(self._items) - 1)
-        h = max((i.sizeHint().height() for i in self._items), default=0)
-        m = self.contentsMargins()
-        return QSize(w + m.left() + m.right(), h + m.top() + m.bottom())
+        """As Qt's flow-layout example: the narrowest; ``heightForWidth`` gives the height."""
+        return self.minimumSize()
 
     def minimumSize(self) -> QSize:  # noqa: N802 - Qt's name
         """As narrow as the widest single item (every other item wraps below it)."""

@@ -231,3 +231,14 @@ def english(top: QWidget) -> list[str]:
         if words:
             found.append(f"{describe(w)}: 「{text.strip()[:60]}」 shows {', '.join(words)}")
     return found
+
+
+def assert_dialog_fits(dialog: QWidget, screen: QSize = SCREENS["1366x768"]) -> None:
+    """A dialog opens at its size hint: that must fit the screen (less the taskbar and
+    title bar), and at that size nothing may lie outside or be squeezed."""
+    room = usable(screen)
+    hint = dialog.sizeHint().expandedTo(dialog.minimumSizeHint())
+    assert hint.width() <= room.width() and hint.height() <= room.height(), (
+        f"{describe(dialog)} opens at {hint.width()}×{hint.height()}, larger than {room.width()}×{room.height()}")
+    assert_fits(dialog, hint)
+    assert not english(dialog), english(dialog)

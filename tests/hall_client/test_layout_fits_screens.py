@@ -121,3 +121,13 @@ def visible_on_screen(widget: Any, top: Any) -> bool:
     """Is the widget wholly inside the window's visible area (not scrolled away)?"""
     region = widget.visibleRegion().boundingRect()
     return widget.isVisible() and region.size() == widget.size() and QSize(top.width(), top.height()) == top.size()
+
+
+def test_the_window_dialogs_fit_a_1366x768_screen(qtbot, client_factory, device_tokens, wait_ms):
+    from hall_client.modes.window import PauseDialog, TransferDialog
+
+    from .layout import assert_dialog_fits
+    built = open_mode(qtbot, client_factory, device_tokens, "window", wait_ms)
+    for dialog in (TransferDialog(built.ctx.store.state, 1, built.widget), PauseDialog(built.widget)):
+        assert_dialog_fits(dialog)
+        dialog.close()
