@@ -31,7 +31,7 @@ GAPS: dict[tuple[str, str], str] = {
 class GapTranslator(QTranslator):
     """Fills the few holes of Qt's Chinese catalog (installed first, so asked last)."""
 
-    def translate(self, context: str, source: str, disambiguation: str | None = None,  # noqa: D102
+    def translate(self, context: str, source: str, disambiguation: str | None = None,
                   n: int = -1) -> str:
         return GAPS.get((context, source), "")
 

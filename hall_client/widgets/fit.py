@@ -14,7 +14,6 @@ from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (QFrame, QLayout, QLayoutItem, QScrollArea, QScroller, QStyle, QVBoxLayout,
                                QWidget)
 
-
 # The monitors a hall really has, and what a framed window gets of them when maximised:
 # the screen less a Windows taskbar (40 px) and a title bar (about 32 px).
 SCREENS: dict[str, QSize] = {"1366x768": QSize(1366, 768), "1920x1080": QSize(1920, 1080)}

@@ -24,11 +24,11 @@ from PySide6.QtWidgets import (QAbstractButton, QAbstractScrollArea, QApplicatio
                                QLabel, QLineEdit, QPlainTextEdit, QSizePolicy, QStackedWidget, QTabWidget, QTextEdit,
                                QWidget)
 
-from hall_client.widgets.fit import SCREENS, usable  # noqa: E402,F401 - re-exported for screens' tests
+from hall_client.widgets.fit import SCREENS, usable  # noqa: F401 - re-exported for screens' tests
 
 
 def describe(w: QWidget) -> str:
-    """``IntakePanel > QGroupBox「申请人」> QLineEdit#name`` for a failure message."""
+    """``QLineEdit < QGroupBox「申请人」 < IntakePanel`` (the widget, then its parents) for a failure."""
     parts = []
     cur: QWidget | None = w
     while cur is not None and len(parts) < 5:
