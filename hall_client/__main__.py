@@ -33,11 +33,11 @@ def main(argv: list[str] | None = None) -> int:
     from .app import build, qt_app
     app = qt_app()
     client = build(config, args.mode)
+    from .widgets.fit import fill_screen, fit_to_screen
     if args.fullscreen or args.mode in ("kiosk", "display"):
-        client.widget.showFullScreen()
+        fill_screen(client.widget)
     else:
-        client.widget.resize(1280, 800)
-        client.widget.show()
+        fit_to_screen(client.widget)  # maximised on a screen smaller than 1280×800 (a 1366×768 monitor)
     signal.signal(signal.SIGINT, lambda *_: app.quit())
     from PySide6.QtCore import QTimer
     wake = QTimer()  # lets Python run its Ctrl-C handler while Qt's loop is idle

@@ -20,6 +20,7 @@ from .context import ClientContext
 from .devices import Devices
 from .state import HallState
 from .store import HallStore
+from .translation import install_chinese
 
 log = logging.getLogger(__name__)
 
@@ -32,6 +33,7 @@ def qt_app(argv: list[str] | None = None) -> QApplication:
     app = QApplication.instance() or QApplication(argv if argv is not None else sys.argv[:1])
     assert isinstance(app, QApplication)
     if not app.property("hall_styled"):
+        install_chinese(app)  # Qt's own buttons and menus in Chinese (确定/取消, 复制/粘贴)
         install_app_font()
         if STYLE.is_file():
             app.setStyleSheet(STYLE.read_text(encoding="utf-8"))

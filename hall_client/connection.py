@@ -105,6 +105,11 @@ class Connection(QObject):
     def set_token(self, token: str) -> None:
         self.token = token
 
+    @property
+    def busy(self) -> bool:
+        """A request is on its way (tests and the demo wait for a screen's data to settle)."""
+        return bool(self._replies)
+
     def request(self, method: str, path: str, *, json_body: Any = None, model: Any = None,
                 idempotent: bool = False, idempotency_key: str | None = None,
                 on_ok: Callable[[Any], None] | None = None,

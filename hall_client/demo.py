@@ -116,8 +116,16 @@ def run_gui(server: Server) -> int:
     procs = [subprocess.Popen([sys.executable, "-m", "hall_client", "--mode", m, "--config", str(c)])
              for m, c in cfgs]
     print(f"服务器：{server.url}　窗口 1 请用工号 1001、密码 demo1234 登录。关闭全部窗口结束演示。")
-    for p in procs:
-        p.wait()
+    try:
+        for p in procs:
+            p.wait()
+    except KeyboardInterrupt:  # Ctrl-C reached the clients too (one process group): they close themselves
+        for p in procs:
+            try:
+                p.wait(15)
+            except subprocess.TimeoutExpired:
+                p.terminate()
+        print("演示已结束。")
     return 0
 
 
@@ -328,6 +336,7 @@ def run_headless(server: Server, artifacts: Path, *, tickets: int = 36, seed: in
     clients.append(ev)
     _wait(lambda: ev.ctx.api.online, what="评价器联网")
     ev.widget.grab().save(str(artifacts / "screenshots" / "evaluator.png"))
+    from .demo_layout import shoot_sizes; rec.notes += shoot_sizes(clients, artifacts / "screenshots")  # noqa: E702
 
     # 3. artifacts
     from printers.decode import decode

@@ -61,7 +61,7 @@ class PanelContext:
 
 
 def placeholder(title: str, module: str) -> QWidget:
-    w = QLabel(f"「{title}」功能模块尚未安装\n（{module}）")
+    w = QLabel(f"「{title}」功能模块尚未安装，请联系信息科。")  # the module's name goes to the log, not the clerk
     w.setAlignment(Qt.AlignmentFlag.AlignCenter)
     w.setObjectName("panelPlaceholder")
     return w

@@ -5,6 +5,12 @@ cd "$(dirname "$0")/.."
 export DEBIAN_FRONTEND=noninteractive
 SUDO=""; [ "$(id -u)" = 0 ] || SUDO="sudo"
 APT_PKGS="socat poppler-utils fonts-wqy-zenhei fonts-wqy-microhei fontconfig libegl1 libgl1 libxkbcommon0 libxkbcommon-x11-0 libfontconfig1 libglib2.0-0 libdbus-1-3 libpulse0"
+# Qt's xcb platform plugin (a real screen), from `ldd` of libqxcb.so + libQt6XcbQpa (docs/layout.md):
+APT_PKGS="$APT_PKGS libx11-6 libx11-xcb1 libxcb1 libxcb-cursor0 libxcb-glx0 libxcb-icccm4 libxcb-image0 libxcb-keysyms1"
+APT_PKGS="$APT_PKGS libxcb-randr0 libxcb-render0 libxcb-render-util0 libxcb-shape0 libxcb-shm0 libxcb-sync1"
+APT_PKGS="$APT_PKGS libxcb-util1 libxcb-xfixes0 libxcb-xkb1 libxcb-xinerama0"
+# the GUI start test: a virtual screen, and tools that see its windows
+APT_PKGS="$APT_PKGS xvfb x11-utils xdotool"
 missing=""
 for p in $APT_PKGS; do dpkg -s "$p" >/dev/null 2>&1 || missing="$missing $p"; done
 if [ -n "$missing" ]; then

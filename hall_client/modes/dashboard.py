@@ -26,6 +26,7 @@ from ..widgets.complaint_desk import ComplaintDesk
 from ..widgets.dashboard_charts import BarChart
 from ..widgets.dashboard_state import DEVICE_STATE_TEXT, WINDOW_STATE_TEXT, Dash, apply
 from ..widgets.device_tab import DeviceTab
+from ..widgets.fit import scrollable
 from ..widgets.login import LoginForm
 from ..widgets.priority_tab import PriorityTab
 from ..widgets.reports_tab import ReportsTab
@@ -166,7 +167,7 @@ class DashboardMode(QWidget):
             t.verticalHeader().setVisible(False)
             t.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         lay.addWidget(self.devices, 1)
-        return w
+        return scrollable(w)  # on a 768-line screen the board scrolls instead of growing the window
 
     # --- data ------------------------------------------------------------------------
     def _signed_in(self, login: LoginOut) -> None:

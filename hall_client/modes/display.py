@@ -30,8 +30,7 @@ class WindowTile(QLabel):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("boardCall")
-        self.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.setMinimumHeight(70)
+        self.setAlignment(Qt.AlignmentFlag.AlignCenter)  # two lines (window, number): fits 3 across a 1366 board
 
     def set_fresh(self, fresh: bool) -> None:
         self.setProperty("fresh", "true" if fresh else "false")
@@ -104,7 +103,7 @@ class DisplayMode(QWidget):
                 self.tiles[w.window_no] = tile
                 self.grid.addWidget(tile, i // 3, i % 3)
             now = w.current if w.current else STATE_TEXT[w.state]
-            tile.setText(f"{w.window_no} 号窗口　{now}")
+            tile.setText(f"{w.window_no} 号窗口\n{now}")
             if w.current is None and tile.property("fresh") == "true":
                 tile.set_fresh(False)  # highlight a call, never an empty window
         self.recent.setText("\n".join(f"{c.number} → {c.window_no} 号窗口" + ("（重呼）" if c.recall else "")

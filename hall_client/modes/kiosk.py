@@ -29,6 +29,7 @@ from ..connection import Offline
 from ..context import ClientContext
 from ..state import HallState
 from ..widgets.common import Clock, OnlineDot
+from ..widgets.fit import scrollable
 
 log = logging.getLogger(__name__)
 
@@ -239,7 +240,7 @@ class KioskMode(QWidget):
         for title, mod in kiosk_pages.available():
             page = QWidget()
             pl = QVBoxLayout(page)
-            pl.addWidget(mod.create_page(kctx), 1)
+            pl.addWidget(scrollable(mod.create_page(kctx), horizontal=False, touch=True), 1)  # fits 768 lines
             back = _big_button("返回首页")
             back.clicked.connect(self.go_home)
             pl.addWidget(back)

@@ -30,6 +30,7 @@ from ..widgets.event_log import EventLogView
 from ..widgets.login import LoginForm
 
 log = logging.getLogger(__name__)
+
 TZ = "Asia/Shanghai"
 
 
@@ -116,7 +117,7 @@ class SearchTab(QWidget):
 
     def filters(self) -> dict[str, Any]:
         f: dict[str, Any] = {"window_no": self.window_no.text().strip(), "staff_no": self.staff_no.text().strip(),
-                             "type": self.type_.currentData() or "", "case_no": self.case_no.text().strip(),
+                             "type": str(self.type_.currentData() or ""), "case_no": self.case_no.text().strip(),
                              "ticket": self.ticket.text().strip().upper()}
         if self.use_time.isChecked():
             f["from"] = self.start.dateTime().toString("yyyy-MM-ddTHH:mm:ss")

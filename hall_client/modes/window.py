@@ -10,10 +10,11 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QSize, Qt
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QFormLayout, QGridLayout, QHBoxLayout,
-                               QLabel, QPushButton, QStackedWidget, QTabWidget, QVBoxLayout, QWidget)
+                               QLabel, QPushButton, QSplitter, QStackedWidget, QTabWidget, QVBoxLayout,
+                               QWidget)
 
 from hall_server.contract import LoginOut, TicketOut
 from hall_server.domain.queue import STATE_LABELS, Action, TicketState
@@ -26,6 +27,7 @@ from ..session import WindowSession
 from ..state import HallState
 from ..widgets.badge import BadgeCard
 from ..widgets.common import Clock, OnlineDot, StatusBanner
+from ..widgets.fit import scrollable
 from ..widgets.login import LoginForm
 
 log = logging.getLogger(__name__)
@@ -87,13 +89,15 @@ class WorkPage(QWidget):
     def __init__(self, ctx: ClientContext, session: WindowSession, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.ctx, self.session = ctx, session
-        root = QHBoxLayout(self)
-        # left: badge
-        self.badge = BadgeCard()
-        self.badge.setFixedWidth(230)
-        root.addWidget(self.badge)
-        # middle: ticket, actions, waiting
-        mid = QVBoxLayout()
+        # left: what must never scroll away (ticket, the six actions), then the badge;
+        # right: the area panels. A splitter lets the clerk trade the two widths.
+        self.split = QSplitter(Qt.Orientation.Horizontal)
+        self.split.setChildrenCollapsible(False)
+        QHBoxLayout(self).addWidget(self.split)
+        queue = QWidget()
+        queue.setObjectName("queueColumn")
+        mid = QVBoxLayout(queue)
+        mid.setContentsMargins(0, 0, 6, 0)
         self.current_ticket = QLabel("—")
         self.current_ticket.setObjectName("currentTicket")
         self.current_ticket.setAlignment(Qt.AlignmentFlag.AlignCenter)
@@ -102,6 +106,7 @@ class WorkPage(QWidget):
         self.ticket_state.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.ticket_info = QLabel("")
         self.ticket_info.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.ticket_info.setWordWrap(True)
         mid.addWidget(self.current_ticket)
         mid.addWidget(self.ticket_state)
         mid.addWidget(self.ticket_info)
@@ -109,11 +114,11 @@ class WorkPage(QWidget):
         self.buttons: dict[str, QPushButton] = {}
         for i, (_key, text, name) in enumerate(BUTTONS):
             b = QPushButton(text)
-            b.setMinimumHeight(56)
+            b.setMinimumHeight(52)
             b.setFocusPolicy(Qt.FocusPolicy.NoFocus)
             b.clicked.connect(lambda _=False, n=name: self.trigger(n))
             self.buttons[name] = b
-            grid.addWidget(b, i // 3, i % 3)
+            grid.addWidget(b, i // 2, i % 2)  # two columns: the column stays narrow
         mid.addLayout(grid)
         self.sign_out = QPushButton("签退")
         self.sign_out.setFocusPolicy(Qt.FocusPolicy.NoFocus)
@@ -123,12 +128,16 @@ class WorkPage(QWidget):
         self.waiting.setObjectName("windowWaiting")
         self.waiting.setWordWrap(True)
         mid.addWidget(self.waiting)
-        mid.addStretch(1)
-        root.addLayout(mid, 2)
-        # right: the area panels
+        self.badge = BadgeCard()
+        mid.addWidget(scrollable(self.badge, horizontal=False, cap=QSize(240, 120)), 1)  # on 768 lines it scrolls
+        # wide enough for a four-character number at 96 px with room to spare, and the badge
+        queue.setMinimumWidth(max(280, self.badge.minimumSizeHint().width() + 40))
+        self.split.addWidget(queue)
         self.tabs = QTabWidget()
         self.tabs.setObjectName("panelTabs")
-        root.addWidget(self.tabs, 3)
+        self.split.addWidget(self.tabs)
+        self.split.setStretchFactor(0, 0)
+        self.split.setStretchFactor(1, 1)
         self._panels: dict[str, QWidget] = {}
         self._dialog: QDialog | None = None
 
@@ -150,7 +159,7 @@ class WorkPage(QWidget):
             for title, module in PANELS:
                 w = load_panel(pctx, title, module)
                 self._panels[title] = w
-                self.tabs.addTab(w, title)
+                self.tabs.addTab(scrollable(w), title)  # a long form scrolls in its tab, the window keeps its size
         self.show_waiting(self.ctx.store.state)
         self.refresh_buttons()
 

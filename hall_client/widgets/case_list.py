@@ -34,6 +34,7 @@ from hall_server.domain.cases import SUSPEND_LABELS, CaseAction, CaseState, Susp
 from hall_server.contract.show import mask_name
 
 from ..bridge import KnownError
+from .fit import FlowLayout
 
 log = logging.getLogger(__name__)
 
@@ -291,7 +292,7 @@ class CaseListPanel(QWidget):
         self.detail.setObjectName("caseDetail")
         self.detail.setWordWrap(True)
         root.addWidget(self.detail)
-        row = QHBoxLayout()
+        row = FlowLayout()  # wraps onto a second line on a narrow panel instead of widening it
         self.buttons: dict[str, QPushButton] = {}
         for name, text, _key, _needs in BUTTONS:
             b = QPushButton(text)

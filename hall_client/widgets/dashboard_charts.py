@@ -34,19 +34,25 @@ class BarChart(QWidget):
             p.drawText(QRectF(0, 0, w, h), Qt.AlignmentFlag.AlignCenter, "暂无数据")
             p.end()
             return
-        top, bottom, left = 24.0, h - 20.0, 6.0
+        fm = p.fontMetrics()
+        line = fm.height()
+        top, bottom, left = line + 6.0 + line, h - line - 4.0, 6.0  # title, then room for the top value
         span = max(self.values) or 1.0
         n = len(self.values)
         slot = (w - left * 2) / n
         bar_w = min(48.0, max(2.0, slot * 0.7))  # one bar of a quiet day stays a bar, not a wall
-        step = max(1, -(-n * 44 // max(1, int(w))))  # about one label per 44 px
+        widest = max((fm.horizontalAdvance(lab) for lab in self.labels), default=0) + 8
+        step = max(1, -(-n * widest // max(1, int(w - left * 2))))  # labels never overlap, at any width
+        show_values = slot >= fm.horizontalAdvance(f"{max(self.values):g}") + 4
         for i, (lab, v) in enumerate(zip(self.labels, self.values)):
             x = left + i * slot + (slot - bar_w) / 2
             bh = (bottom - top) * (v / span)
             p.fillRect(QRectF(x, bottom - bh, bar_w, bh), BAR)
-            if v and n <= 24:
-                p.drawText(QRectF(x - 10, bottom - bh - 16, bar_w + 20, 14), Qt.AlignmentFlag.AlignCenter,
+            if v and show_values:
+                p.drawText(QRectF(x - slot, bottom - bh - line, bar_w + 2 * slot, line), Qt.AlignmentFlag.AlignCenter,
                            f"{v:g}")
             if i % step == 0:
-                p.drawText(QRectF(x - 14, bottom + 2, bar_w + 28, 16), Qt.AlignmentFlag.AlignCenter, lab)
+                cx = x + bar_w / 2
+                lx = min(max(cx - widest / 2, 0.0), w - widest)  # the first and last stay inside the chart
+                p.drawText(QRectF(lx, bottom + 2, widest, line), Qt.AlignmentFlag.AlignCenter, lab)
         p.end()

@@ -33,6 +33,7 @@ from hall_server.domain.idcheck import valid_id_number, valid_uscc
 from ..bridge import KnownError
 from .case_history import CaseHistoryView
 from .case_list import CaseListPanel
+from .fit import scroll_body
 
 log = logging.getLogger(__name__)
 
@@ -135,7 +136,7 @@ class IntakePanel(QWidget):
         self.pages.setObjectName("intakePages")
         outer.addWidget(self.pages)
         self.form_page = QWidget()
-        root = QVBoxLayout(self.form_page)
+        root = QVBoxLayout(scroll_body(self.form_page))  # the form scrolls; the window never grows for it
 
         self.ticket_label = QLabel("当前号：—")
         self.ticket_label.setObjectName("intakeTicket")
@@ -203,7 +204,7 @@ class IntakePanel(QWidget):
         self.materials.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         self.materials.horizontalHeader().setSectionResizeMode(4, QHeaderView.ResizeMode.Stretch)
         self.materials.setColumnWidth(3, 118)
-        self.materials.setMinimumHeight(220)
+        self.materials.setMinimumHeight(150)  # the whole form fits a 1080-line screen unscrolled
         self.materials.verticalHeader().setVisible(False)
         ml.addWidget(self.materials)
         self.all_received = QPushButton("全部已收")
@@ -230,14 +231,16 @@ class IntakePanel(QWidget):
             b.clicked.connect(lambda _=False, o=outcome: self.submit(o))
             self.buttons[outcome] = b
             btns.addWidget(b)
-        of.addRow(btns)
         root.addWidget(out)
 
         self.result = QLabel("")
         self.result.setObjectName("intakeResult")
         self.result.setWordWrap(True)
         self.result.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        root.addWidget(self.result)
+        pinned = self.form_page.layout()  # below the scrolling form: the decision and its result stay in view
+        assert isinstance(pinned, QVBoxLayout)
+        pinned.addLayout(btns)
+        pinned.addWidget(self.result)
 
         self.pages.addTab(self.form_page, "新受理")
         # 我的办件 and 办件全程 live in this tab (the window's tab list belongs to the client framework)

@@ -6,7 +6,7 @@ ASCII (工号, phone numbers, Enter) is typed."""
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QPushButton
+from PySide6.QtWidgets import QPushButton, QWidget
 
 WAIT_MS = 8000
 
@@ -87,7 +87,7 @@ def test_a_citizen_registers_a_complaint_at_the_kiosk(qtbot, kiosk_client):
     k = kiosk_client.widget
     k.show()  # the page wipes itself when hidden: it must have been visible
     k.pages.setCurrentWidget(k.extra["投诉建议"])
-    page = next(w for w in k.extra["投诉建议"].children() if hasattr(w, "registered"))
+    page = next(w for w in k.extra["投诉建议"].findChildren(QWidget) if hasattr(w, "registered"))
     page.content.setPlainText("3号窗口午休时间无人值守。")  # via the IME
     for digit in "13900001111":
         next(b for b in page.findChildren(QPushButton) if b.text() == digit).click()
