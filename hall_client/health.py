@@ -64,7 +64,7 @@ def _printer(dev: Any) -> Health:
     value = str(getattr(st, "value", st))
     status = {"ok": "ok", "paper_low": "warning", "unknown": "unknown"}.get(value, "error")
     text = getattr(st, "message", "")
-    return Health(status, f"{text}（{value}）" if text else value)
+    return Health(status, text or value)  # the manager reads the sentence, not the status code
 
 
 def _led(dev: Any) -> Health:

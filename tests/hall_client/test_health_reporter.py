@@ -7,6 +7,8 @@ from typing import Any
 import httpx
 import pytest
 
+from hall_server.contract.events import device_text
+
 from hall_client.health import HealthReporter
 
 pytestmark = pytest.mark.usefixtures("qapp")
@@ -71,16 +73,16 @@ def test_paper_out_is_reported_at_once_and_shows_on_the_dashboard(qtbot, window_
     window_pc.sims["printer"].set(paper_out=True)
     # a print job fails on the empty printer: the fault is reported without waiting for the beat
     with qtbot.wait_signal(reporter.reported, timeout=wait_ms,
-                           check_params_cb=lambda r: "paper_out" in _by_name(r)["window-2/printer"]["detail"]) as got:
+                           check_params_cb=lambda r: "缺纸" in _by_name(r)["window-2/printer"]["detail"]) as got:
         window_pc.ctx.devices.fault.emit("printer", "打印机缺纸")
     printer = _by_name(got.args[0])["window-2/printer"]
     assert printer["status"] == "error"
     table = dash.widget.devices
 
     def row_of(name: str) -> int | None:
-        return next((i for i in range(table.rowCount()) if table.item(i, 0).text() == name), None)
+        return next((i for i in range(table.rowCount()) if table.item(i, 0).text() == device_text(name)), None)
     qtbot.wait_until(lambda: row_of("window-2/printer") is not None
-                     and "paper_out" in table.item(row_of("window-2/printer"), 3).text(), timeout=wait_ms)
+                     and "缺纸" in table.item(row_of("window-2/printer"), 3).text(), timeout=wait_ms)
     assert table.item(row_of("window-2/printer"), 2).text() == "故障"
     window_pc.sims["printer"].set(paper_out=False)
     again = _report_after(qtbot, reporter, wait_ms)
