@@ -211,9 +211,8 @@ def _text(key: str, v: Any, tz: show.Zone) -> str:
 
 
 def _item_text(m: Mapping[str, Any]) -> str:
-    """A nested record inside data (fee lines, changes): its values, no keys."""
-    return " ".join(str(x) if not isinstance(x, int) or isinstance(x, bool) else str(x) for x in m.values()
-                    if x not in (None, ""))
+    """A nested record inside data (fee lines, changes): its values, money as ¥, no keys."""
+    return " ".join(_text(str(k), v, None) for k, v in m.items() if v not in (None, "") and not isinstance(v, Mapping))
 
 
 def fields_of(data: Mapping[str, Any], *, actor: str = "", window_no: int | None = None,
