@@ -15,8 +15,8 @@ def test_money_is_yuan_with_two_decimals_from_integer_fen() -> None:
 
 
 def test_the_printers_copy_of_yuan_agrees_with_the_one_home() -> None:
-    for fen in (0, 1, 99, 100, 12000, 81395, 99999, -500):
-        assert slips.yuan(fen) == show.yuan(fen, grouping=False)
+    for fen in (0, 1, 99, 100, 12000, 81395, 99999, 123456, 123456789, -500, -123456):
+        assert slips.yuan(fen) == show.yuan(fen)
 
 
 def test_id_numbers_of_18_and_15_characters_keep_region_and_last_four() -> None:
