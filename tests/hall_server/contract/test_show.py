@@ -63,3 +63,11 @@ def test_durations_read_in_chinese_units() -> None:
     assert show.duration(600) == "10 分钟"
     assert show.duration(4000) == "1 小时 6 分"
     assert show.duration(5) == "5 秒"
+
+
+def test_the_printers_copy_of_daxie_agrees_with_the_one_home() -> None:
+    import random
+    rnd = random.Random(11)
+    for fen in [0, 1, 5, 10, 100, 105, 1000, 1010, 100000, 10000000, 120050, 32504, 168032] + \
+            [rnd.randrange(0, 10**10) for _ in range(2000)]:
+        assert slips.daxie(fen) == show.daxie(fen), fen
