@@ -31,12 +31,15 @@ MAX_FEN = 10**12 * 100 - 1  # 9999亿9999万9999元9角9分
 
 
 def yuan(fen: int) -> str:
-    """120_00 -> "¥120.00"; a refund shows as "-¥5.00"."""
+    """120_00 -> "¥120.00", 1234_50 -> "¥1,234.50"; a refund shows as "-¥5.00".
+
+    A copy of ``hall_server.contract.show.yuan`` (printers may not import the server);
+    tests/hall_server/contract/test_show.py keeps the two equal."""
     if isinstance(fen, bool) or not isinstance(fen, int):
         raise TypeError("money is an int number of 分")
     sign = "-" if fen < 0 else ""
     fen = abs(fen)
-    return f"{sign}¥{fen // 100}.{fen % 100:02d}"
+    return f"{sign}¥{fen // 100:,}.{fen % 100:02d}"
 
 
 def _section(n: int) -> str:

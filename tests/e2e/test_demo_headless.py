@@ -29,7 +29,8 @@ def test_headless_demo_writes_screenshots_slips_led_frames_and_summary(tmp_path:
     summary = (out / "summary.md").read_text(encoding="utf-8")
     assert "取号" in summary and "打印机缺纸" in summary
     # one citizen's whole thread: the A4 documents, the supervision timeline, the day's figures
-    assert {"supervision-timeline.png", "supervision-cards.png", "dashboard.png", "supervision.png"} <= shots
+    assert {"supervision-timeline.png", "supervision-cards.png", "dashboard.png", "supervision.png",
+            "window-case-history.png"} <= shots
     pdfs = {p.name: p for p in (out / "pdfs").glob("*.pdf")}
     assert {"acceptance-notice.pdf", "payment-notice.pdf", "receipt.pdf", "daily-report.pdf",
             "supervision-export.pdf"} <= set(pdfs)

@@ -229,7 +229,7 @@ def test_receipt_on_58mm_wraps_a_long_item_and_keeps_the_amount_right(samples: A
     r = samples.receipt(items=(ReceiptItem("建设工程规划许可证核发及规划条件核实服务费", "每件1200.50元", 1, 120050),))
     t = decode(receipt(r, P58).data).texts
     assert all(text_columns(x) <= 32 for x in t)
-    line = next(x for x in t if x.endswith("￥1200.50"))
+    line = next(x for x in t if x.endswith("￥1,200.50"))
     assert text_columns(line) == 32
     assert "大写：人民币壹仟贰佰元零伍角整" in t
 

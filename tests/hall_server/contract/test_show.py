@@ -15,8 +15,8 @@ def test_money_is_yuan_with_two_decimals_from_integer_fen() -> None:
 
 
 def test_the_printers_copy_of_yuan_agrees_with_the_one_home() -> None:
-    for fen in (0, 1, 99, 100, 12000, 81395, 99999, -500):
-        assert slips.yuan(fen) == show.yuan(fen, grouping=False)
+    for fen in (0, 1, 99, 100, 12000, 81395, 99999, 123456, 123456789, -500, -123456):
+        assert slips.yuan(fen) == show.yuan(fen)
 
 
 def test_id_numbers_of_18_and_15_characters_keep_region_and_last_four() -> None:
@@ -63,3 +63,11 @@ def test_durations_read_in_chinese_units() -> None:
     assert show.duration(600) == "10 分钟"
     assert show.duration(4000) == "1 小时 6 分"
     assert show.duration(5) == "5 秒"
+
+
+def test_the_printers_copy_of_daxie_agrees_with_the_one_home() -> None:
+    import random
+    rnd = random.Random(11)
+    for fen in [0, 1, 5, 10, 100, 105, 1000, 1010, 100000, 10000000, 120050, 32504, 168032] + \
+            [rnd.randrange(0, 10**10) for _ in range(2000)]:
+        assert slips.daxie(fen) == show.daxie(fen), fen
