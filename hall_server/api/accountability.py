@@ -26,7 +26,8 @@ from ..services import complaints as csvc
 from ..services import inquiries as isvc
 from ..services import ratings as rsvc
 from ..services.actors import Actor
-from .deps import AppContext, ctx, current_actor, idempotent, public, require
+from .deps import AppContext, ctx, current_actor, idempotent, require
+from .ratelimit import phone_public
 
 log = logging.getLogger(__name__)
 
@@ -211,14 +212,14 @@ def followup_rerate(body: c.RerateIn, followup_id: int = Path(ge=1),
 # --- the public rate-later link -------------------------------------------------
 
 @router.get("/rate/{token}", response_model=c.RateInfoOut)
-def rate_later_info(token: str = Token, _: None = Depends(public),
+def rate_later_info(token: str = Token, _: None = Depends(phone_public),
                     c_: AppContext = Depends(ctx)) -> c.RateInfoOut:
     with c_.db.read() as s:
         return rsvc.public_info(s, settings=c_.settings, token=token)
 
 
 @router.get("/public/r/{token}", response_class=HTMLResponse)
-def rate_later_page(token: str = Token, _: None = Depends(public),
+def rate_later_page(token: str = Token, _: None = Depends(phone_public),
                     c_: AppContext = Depends(ctx)) -> HTMLResponse:
     """The page the QR opens on a citizen's phone (HTML; it posts to ``POST /rate/{token}``)."""
     try:
@@ -230,7 +231,7 @@ def rate_later_page(token: str = Token, _: None = Depends(public),
 
 
 @router.post("/rate/{token}", status_code=201, response_model=c.RatingOut)
-def rate_later(body: c.PublicRatingIn, request: Request, token: str = Token, _: None = Depends(public),
+def rate_later(body: c.PublicRatingIn, request: Request, token: str = Token, _: None = Depends(phone_public),
                c_: AppContext = Depends(ctx)) -> JSONResponse:
     def run(s: Session) -> c.RatingOut:
         return rsvc.thanks(rsvc.rate_public(s, settings=c_.settings, token=token, now=c_.now(), body=body))
@@ -238,7 +239,7 @@ def rate_later(body: c.PublicRatingIn, request: Request, token: str = Token, _: 
 
 
 @router.post("/rate/{token}/rerate", response_model=dict)
-def rerate_later(body: c.RerateIn, token: str = Token, _: None = Depends(public),
+def rerate_later(body: c.RerateIn, token: str = Token, _: None = Depends(phone_public),
                  c_: AppContext = Depends(ctx)) -> dict[str, object]:
     with c_.db.write() as s:
         rsvc.rerate_public(s, settings=c_.settings, token=token, now=c_.now(), level=body.level)
