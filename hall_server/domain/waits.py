@@ -15,6 +15,7 @@ from statistics import median
 
 RECENT_SERVICES = 20  # the last N completed services of a category count
 MIN_SAMPLES = 3  # fewer: the category's configured minutes
+MIN_SERVICE_MIN = 0.5  # a call completed at once (wrong number, nothing to do) is not a pace
 MAX_SERVICE_MIN = 120.0  # a service "open" all afternoon (forgotten) is not a pace
 
 
@@ -26,7 +27,7 @@ class Estimate:
 
 def service_minutes(durations_min: Sequence[float], *, configured: float) -> tuple[float, int]:
     """(minutes per service, samples used): the median of the sane recent durations."""
-    good = [d for d in durations_min if 0 < d <= MAX_SERVICE_MIN]
+    good = [d for d in durations_min if MIN_SERVICE_MIN <= d <= MAX_SERVICE_MIN]
     if len(good) < MIN_SAMPLES:
         return configured, 0
     return float(median(good)), len(good)
@@ -36,7 +37,7 @@ def estimate(*, ahead: int, windows: int, durations_min: Sequence[float], config
     """People ahead × minutes per service ÷ windows serving the category, rounded up."""
     per, n = service_minutes(durations_min, configured=configured)
     how = (f"按本业务最近 {n} 位群众的办理时长（中位数约 {per:.0f} 分钟）" if n
-           else f"按本业务的平均办理时长（约 {per:.0f} 分钟）")
+           else f"按本业务设定的平均办理时长（约 {per:.0f} 分钟）")
     if windows <= 0:
         return Estimate(None, "目前没有窗口办理该业务，暂无法估算等候时间。")
     if ahead <= 0:

@@ -23,6 +23,33 @@ PERSON = {"kind": "person", "name": "张三丰", "id_number": "11010519491231002
 VIBRATE_SPY = "window.__vibrations=[];navigator.vibrate=function(p){window.__vibrations.push(p);return true};"
 
 
+# The phone-page rules measured in the browser: no sideways scrolling at 360 px, text at
+# least 18 px, touch targets at least 44 × 44 px, text contrast at least 4.5:1 (WCAG 2.2).
+AUDIT = """
+function lum(c){var m=c.match(/[\\d.]+/g).map(Number);var a=m.length>3?m[3]:1;
+ return [m.slice(0,3).map(function(v){v/=255;return v<=0.03928?v/12.92:Math.pow((v+0.055)/1.055,2.4)}),a]}
+function bg(e){while(e){var c=getComputedStyle(e).backgroundColor;if(lum(c)[1]>0)return c;e=e.parentElement}
+ return 'rgb(255,255,255)'}
+function ratio(f,b){var x=lum(f)[0],y=lum(b)[0];var L1=0.2126*x[0]+0.7152*x[1]+0.0722*x[2],
+ L2=0.2126*y[0]+0.7152*y[1]+0.0722*y[2];return (Math.max(L1,L2)+0.05)/(Math.min(L1,L2)+0.05)}
+var bad=[];if(window.innerWidth>360)bad.push('not laid out for 360 px: '+window.innerWidth);
+if(document.documentElement.scrollWidth>window.innerWidth)bad.push('wider than the screen');
+document.querySelectorAll('body *').forEach(function(e){var r=e.getBoundingClientRect();
+ if(!r.width||!r.height||e.closest('[hidden]')||['SCRIPT','STYLE','OPTION'].indexOf(e.tagName)>=0)return;
+ var own=Array.prototype.some.call(e.childNodes,function(n){return n.nodeType===3&&n.textContent.trim()});
+ var st=getComputedStyle(e);
+ if(own&&parseFloat(st.fontSize)<18)bad.push('small text '+st.fontSize+': '+e.textContent.trim().slice(0,20));
+ if(own&&ratio(st.color,bg(e))<4.5)bad.push('low contrast '+ratio(st.color,bg(e)).toFixed(2)+': '+e.textContent.trim().slice(0,20));
+ if(e.matches('button,select,textarea,a,label:not([for]),input:not([type=radio]):not([type=checkbox]):not([type=hidden])')
+    &&(r.width<44||r.height<44))bad.push('small target '+Math.round(r.width)+'x'+Math.round(r.height)+': '+e.outerHTML.slice(0,40))});
+return bad;
+"""
+
+
+def audit(driver: Any) -> list[str]:
+    return driver.execute_script(AUDIT)  # type: ignore[no-any-return]
+
+
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
     from selenium import webdriver
@@ -38,6 +65,9 @@ def browser() -> Iterator[Any]:
         opts.add_argument(flag)
     driver = webdriver.Chrome(service=Service(DRIVER), options=opts)
     driver.execute_cdp_cmd("Page.addScriptToEvaluateOnNewDocument", {"source": VIBRATE_SPY})
+    # desktop Chromium keeps a window at least 500 px wide: emulate a 360 px phone
+    driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride",
+                           {"width": 360, "height": 800, "deviceScaleFactor": 1, "mobile": True})
     try:
         yield driver
     finally:
@@ -94,6 +124,7 @@ def test_the_ticket_page_moves_by_itself_as_windows_call(browser, hall):
     browser.get(hall.page(mine["rating_url"]))
     assert text_of(browser, ".big") == mine["number"] and text_of(browser, "#ahead") == "2 人"
     assert "预计等候时间仅供参考" in browser.page_source
+    assert audit(browser) == []
     wait(browser, lambda d: d.find_element("tag name", "body").get_attribute("data-version"))  # stream is up
     hall.window("call-next", "start", "complete")
     wait(browser, lambda d: text_of(d, "#ahead") == "1 人")
@@ -135,6 +166,7 @@ def test_the_case_page_needs_its_code_and_then_shows_the_case(browser, hall):
     browser.get(f"{hall.url}/m/c/{case['case_no']}")
     body = browser.find_element(By.TAG_NAME, "body").text
     assert "请输入通知书上的查询码" in body and "张" not in body and case["matter_name"] not in body
+    assert audit(browser) == []
     box = browser.find_element(By.ID, "code")
     box.send_keys("WRONGWRONG22")
     box.submit()
@@ -144,6 +176,7 @@ def test_the_case_page_needs_its_code_and_then_shows_the_case(browser, hall):
     for what in ("张**", case["matter_name"], "承诺时限", "法定时限", "办理进程", "已缴", "咨询电话", "投诉电话"):
         assert what in body, what
     assert "张三丰" not in body and "13800138000" not in body
+    assert audit(browser) == []
 
 
 def _served(hall: Any) -> dict[str, Any]:
@@ -156,6 +189,7 @@ def test_the_rating_form_works_with_javascript(browser, hall):
     from selenium.webdriver.common.by import By
     t = _served(hall)
     browser.get(hall.page(t["rating_url"]))
+    assert audit(browser) == []
     browser.find_element(By.CSS_SELECTOR, "input[name=level][value=very_satisfied]").click()
     browser.find_element(By.CSS_SELECTOR, "#rate button[type=submit]").click()
     wait(browser, lambda d: d.find_element(By.TAG_NAME, "body").get_attribute("data-rated") == "js")
@@ -179,3 +213,13 @@ def test_the_rating_form_works_without_javascript(browser, hall):
         assert "感谢您的评价" in body and "这次服务已评价" in body
     finally:
         browser.execute_cdp_cmd("Emulation.setScriptExecutionDisabled", {"value": False})
+
+
+def test_the_page_audit_itself_catches_small_pale_text_tiny_buttons_and_wide_pages(browser):
+    browser.get("data:text/html;charset=utf-8,<meta name=viewport content='width=device-width'>"
+                "<p style='font-size:14px;color:%23aaa'>小字</p>"
+                "<button style='height:20px'>按</button><div style='width:900px'>宽</div>")
+    found = " | ".join(audit(browser))
+    assert "wider than the screen" in found or "not laid out for 360 px" in found, found  # a phone zooms out
+    for what in ("small text 14px", "low contrast", "small target"):
+        assert what in found, found
