@@ -48,9 +48,7 @@ class Camera(AbstractContextManager["Camera"]):
         for f in (*FLAGS, f"--user-data-dir={self.profile}"):
             opts.add_argument(f)
         self.driver = webdriver.Chrome(service=Service(DRIVER), options=opts)
-        # desktop Chromium keeps a window at least 500 px wide: emulate the phone's viewport
-        self.driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride",
-                                    {"width": 360, "height": 800, "deviceScaleFactor": 1, "mobile": True})
+        self._metrics(800)  # desktop Chromium keeps a window at least 500 px wide: emulate the phone
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -58,7 +56,7 @@ class Camera(AbstractContextManager["Camera"]):
             self.driver.quit()
         shutil.rmtree(self.profile, ignore_errors=True)
 
-    def shot(self, url: str, name: str, *, then: Any = None) -> Path:
+    def shot(self, url: str, name: str, *, then: Any = None, full: bool = False) -> Path:
         path = self.out / name
         if self.driver is None:
             subprocess.run([CHROMIUM, *FLAGS, f"--user-data-dir={self.profile}", f"--screenshot={path}", url],
@@ -68,7 +66,17 @@ class Camera(AbstractContextManager["Camera"]):
         if then is not None:
             then(self.driver)
         self.driver.save_screenshot(str(path))
+        if full:  # the whole page too, for the pages longer than one screen
+            h = int(self.driver.execute_script("return document.documentElement.scrollHeight"))
+            self._metrics(max(h, 800))
+            self.driver.save_screenshot(str(path.with_name(path.stem + "-full.png")))
+            self._metrics(800)
         return path
+
+    def _metrics(self, height: int) -> None:
+        assert self.driver is not None
+        self.driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride",
+                                    {"width": 360, "height": height, "deviceScaleFactor": 1, "mobile": True})
 
 
 def _local(url: str, server_url: str) -> str:
@@ -112,15 +120,15 @@ def run(*, server_url: str, kiosk_token: str, artifacts: Path) -> list[str]:
                                            "outcome": "accept"})
             r.raise_for_status()
             case = r.json()
-            cam.shot(_local(case["public_url"], server_url), "phone-case.png")
+            cam.shot(_local(case["public_url"], server_url), "phone-case.png", full=True)
             no_code = f"{server_url}/m/c/{case['case_no']}"
             cam.shot(no_code, "phone-case-no-code.png")
             notes.append(f"受理通知书的二维码打开办件进度页（申请人脱敏、每一步日期、承诺/法定时限、费用、电话），"
-                         f"见 screenshots/phone-case.png；不带查询码只要求输入查询码（phone-case-no-code.png）。"
+                         f"见 screenshots/phone-case.png（整页 phone-case-full.png）；不带查询码只要求输入查询码（phone-case-no-code.png）。"
                          f"新办件查询码 {len(case['query_code'])} 位。")
             window("complete")
             rate_url = clerk.get(f"/ratings/link?ticket_id={called['id']}").json()["url"]
-            cam.shot(_local(rate_url, server_url), "phone-rate.png")
+            cam.shot(_local(rate_url, server_url), "phone-rate.png", full=True)
             notes.append(f"{called.get('number', '')} 办结后，同一二维码页面出现评价表单（不开脚本也能提交），"
                          "见 screenshots/phone-rate.png。")
             alerted = False

@@ -26,7 +26,7 @@ h1{font-size:24px;margin:8px 0 4px}h2{font-size:21px;margin:18px 0 6px}.sub{colo
 .card{background:#fff;border-radius:12px;padding:14px 16px;margin:12px 0;border:1px solid #d5dbe2}
 .big{font-size:56px;font-weight:bold;letter-spacing:2px;color:#0d47a1;line-height:1.1}
 .row{display:flex;justify-content:space-between;gap:12px;padding:8px 0;border-bottom:1px solid #e3e8ee}
-.row:last-child{border-bottom:0}.row b{text-align:right}.k{color:#4a5561}
+.row:last-child{border-bottom:0}.row b{text-align:right;min-width:0;font-weight:600}.k{color:#4a5561;flex:none;white-space:nowrap}
 .note{color:#4a5561;font-size:18px}.call{background:#0d47a1;color:#fff;font-size:26px;font-weight:bold}
 .alert{background:#fff4d6;border:2px solid #8a5a00;color:#4d3300;font-weight:bold}
 .err{color:#b71c1c}.ok{color:#1b5e20}
@@ -151,6 +151,8 @@ def ticket_page(t: TicketPhoneOut, *, base: str, rate_action: str, rate_json: st
     parts = [f"<h1>我的排队号</h1><p class=\"sub\">{escape(t.hall_name)}</p>"]
     if notice:
         parts.append(f"<div class=\"card ok\">{escape(notice)}</div>")
+    if t.state == "called" and t.window_no:  # the one thing that matters now, first
+        parts.append(f"<div class=\"card call\" role=\"alert\">请到 {t.window_no} 号窗口办理</div>")
     parts.append(f"<div class=\"card\"><div class=\"big\">{escape(t.number)}</div>"
                  f"{_row('业务', t.category_name or t.category)}{_row('状态', t.state_label, 'state')}")
     if t.state == "waiting" and t.today:
@@ -165,8 +167,6 @@ def ticket_page(t: TicketPhoneOut, *, base: str, rate_action: str, rate_json: st
             parts.append(_row("办理窗口", f"{t.window_no} 号窗口" + (f"（{t.window_name}）" if t.window_name and
                                                                  t.window_name != f"{t.window_no}号窗口" else "")))
         parts.append("</div>")
-    if t.state == "called" and t.window_no:
-        parts.append(f"<div class=\"card call\">请到 {t.window_no} 号窗口办理</div>")
     if t.state == "waiting" and t.today:
         opts = "".join(f"<option value=\"{n}\"{' selected' if n == 3 else ''}>前面还剩 {n} 人时</option>"
                        for n in (1, 2, 3, 5, 10))

@@ -241,3 +241,22 @@ def test_without_a_setting_run_prints_qr_codes_for_the_address_it_listens_on():
     from hall_server.__main__ import listen_url
     assert listen_url("127.0.0.1", 8123) == "http://127.0.0.1:8123"
     assert listen_url("0.0.0.0", 8123).startswith("http://") and listen_url("0.0.0.0", 8123).endswith(":8123")
+
+
+def test_the_case_page_shows_fees_owed_and_then_paid(client, login):
+    clerk, cashier = login("1005", window_no=5), login("2001", window_no=12)
+    r = client.post("/api/v1/cases", headers=clerk, json={
+        "matter_code": "BDC-001", "window_no": 5, "outcome": "accept", "applicant": PERSON,
+        "materials": [{"code": f"M{i}", "status": "received"} for i in range(1, 8)]})
+    assert r.status_code == 201, r.text
+    case = r.json()
+    notice = client.post("/api/v1/fees/notices", headers=clerk, json={
+        "case_no": case["case_no"], "lines": [{"item_code": "BDC-DJF-ZZ", "quantity": "1"}]}).json()
+    owed = notice["total_fen"]
+    money = re.compile(r'应缴未缴</span><b>([^<]+)</b>.*?已缴</span><b>([^<]+)</b>')
+    from hall_server.domain.money import yuan
+    assert money.search(client.get(path_of(case["public_url"])).text).groups() == (yuan(owed), "¥0.00")
+    paid = client.post("/api/v1/fees/receipts", headers=cashier, json={"notice": notice["notice_no"], "method": "cash",
+                                                                        "tendered_fen": owed})
+    assert paid.status_code == 201, paid.text
+    assert money.search(client.get(path_of(case["public_url"])).text).groups() == ("¥0.00", yuan(owed))
