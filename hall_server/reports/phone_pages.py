@@ -77,6 +77,11 @@ if(btn)btn.addEventListener('click',function(){try{localStorage.setItem(key,sel.
 if(off)off.addEventListener('click',function(){try{localStorage.removeItem(key)}catch(e){}show('alert',false);showWant()});
 if(root.getAttribute('data-state')==='called'&&want()!==null)fire('请到 '+root.getAttribute('data-window')+' 号窗口办理！');
 show('watchbox',true);showWant();
+})();
+"""
+
+_RATE_JS = """
+(function(){function $(id){return document.getElementById(id)}
 var f=$('rate');if(f)f.addEventListener('submit',function(e){var lv=f.querySelector('input[name=level]:checked');
  if(!lv)return;e.preventDefault();var b=f.querySelector('button[type=submit]');b.disabled=true;
  var reasons=Array.prototype.map.call(f.querySelectorAll('input[name=reason]:checked'),function(x){return x.value});
@@ -183,7 +188,7 @@ def ticket_page(t: TicketPhoneOut, *, base: str, rate_action: str, rate_json: st
     parts.append("<p class=\"note\">关闭本页后，再次扫描号票上的二维码即可回到这里。</p>")
     body = (f"<div id=\"tk\" data-base=\"{escape(base)}\" data-state=\"{escape(t.state)}\" "
             f"data-live=\"{'1' if live else '0'}\" data-window=\"{t.window_no or ''}\">" + "".join(parts) + "</div>")
-    return _doc(f"{t.number} · 我的排队号", body, script=_TICKET_JS, refresh=30 if live else None)
+    return _doc(f"{t.number} · 我的排队号", body, script=_TICKET_JS + _RATE_JS, refresh=30 if live else None)
 
 
 def code_form(*, action: str, case_no: str, error: str = "", hall_name: str = "") -> str:
@@ -228,4 +233,4 @@ def case_page(cp: CasePhoneOut, *, tz: ZoneInfo, rating: RateInfoOut | None = No
             f"<h2>联系电话</h2><div class=\"card\">{phones}</div>"
             + (rating_form(rating, action=rate_action, json_url=rate_json, back=back) if rating else "")
             + "<p class=\"note\">以上时间为大厅所在地时间；按工作日计算的时限不含法定节假日和休息日。</p>")
-    return _doc(f"{cp.case_no} · 办件进度", body, script=_TICKET_JS if rating and rating.can_rate else "")
+    return _doc(f"{cp.case_no} · 办件进度", body, script=_RATE_JS if rating and rating.can_rate else "")

@@ -177,6 +177,12 @@ def test_the_case_page_needs_its_code_and_then_shows_the_case(browser, hall):
         assert what in body, what
     assert "张三丰" not in body and "13800138000" not in body
     assert audit(browser) == []
+    hall.window("complete")  # the service is over: the same page now asks for a rating
+    browser.get(hall.page(case["public_url"]))
+    browser.find_element(By.CSS_SELECTOR, "input[name=level][value=satisfied]").click()
+    browser.find_element(By.CSS_SELECTOR, "#rate button[type=submit]").click()
+    wait(browser, lambda d: d.find_element(By.TAG_NAME, "body").get_attribute("data-rated") == "js")
+    assert "感谢您的评价" in text_of(browser, "#rated")
 
 
 def _served(hall: Any) -> dict[str, Any]:
