@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -27,3 +28,8 @@ def test_headless_demo_writes_screenshots_slips_led_frames_and_summary(tmp_path:
     assert "请" in (out / "led-frames.txt").read_text(encoding="utf-8")
     summary = (out / "summary.md").read_text(encoding="utf-8")
     assert "取号" in summary and "打印机缺纸" in summary
+    if os.path.exists("/usr/bin/chromium") and os.path.exists("/usr/bin/chromedriver"):  # issue 15: phone pages
+        assert {"phone-ticket.png", "phone-case.png", "phone-rate.png", "phone-called.png"} <= shots, shots
+        assert "手机页面演示未完成" not in summary
+        server = re.search(r"服务器：(http://127\.0\.0\.1:\d+)", summary)
+        assert server and f"二维码地址 {server.group(1)}/m/t/" in summary  # printed QR codes lead where it listens
