@@ -260,7 +260,13 @@ def main(argv: list[str] | None = None) -> int:
         overrides["data_dir"] = Path(args.data_dir)
     if args.database_url:
         overrides["database_url"] = args.database_url
-    settings = Settings(**overrides)  # type: ignore[arg-type]
+    from pydantic import ValidationError
+    try:
+        settings = Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as e:  # a setting that cannot work is refused at start, in plain words
+        for err in e.errors():
+            sys.stderr.write(f"设置有误：{str(err.get('msg', '')).removeprefix('Value error, ')}\n")
+        return 2
     from .domain.errors import HallError
     from .migrate import SchemaTooNew
     try:

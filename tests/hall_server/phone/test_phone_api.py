@@ -260,3 +260,10 @@ def test_the_case_page_shows_fees_owed_and_then_paid(client, login):
                                                                         "tendered_fen": owed})
     assert paid.status_code == 201, paid.text
     assert money.search(client.get(path_of(case["public_url"])).text).groups() == ("¥0.00", yuan(owed))
+
+
+def test_the_server_refuses_to_start_on_an_address_phones_cannot_open(monkeypatch, capsys, tmp_path):
+    from hall_server.__main__ import main
+    monkeypatch.setenv("HALL_PUBLIC_BASE_URL", "hall.local")
+    assert main(["--data-dir", str(tmp_path), "run", "--port", "1"]) == 2
+    assert "设置有误：HALL_PUBLIC_BASE_URL 应为手机能访问的网址" in capsys.readouterr().err
