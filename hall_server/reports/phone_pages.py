@@ -45,7 +45,7 @@ ol.steps time{display:block;color:#4a5561;font-size:18px}a{color:#0d47a1}[hidden
 
 _TICKET_JS = """
 (function(){var root=document.getElementById('tk');if(!root)return;var base=root.getAttribute('data-base');
-var key='hall-alert-'+base,fired=false,ctx=null,es=null,polling=false,got=false;
+var key='hall-alert-'+base,fired='',ctx=null,es=null,polling=false,got=false;
 function $(id){return document.getElementById(id)}
 function set(id,t){var e=$(id);if(e)e.textContent=t}
 function show(id,on){var e=$(id);if(e){if(on)e.removeAttribute('hidden');else e.setAttribute('hidden','')}}
@@ -53,14 +53,16 @@ function want(){var v=null;try{v=localStorage.getItem(key)}catch(e){}return v===
 function beep(){try{var C=window.AudioContext||window.webkitAudioContext;if(!C)return;ctx=ctx||new C();
  [0,0.35].forEach(function(t){var o=ctx.createOscillator(),g=ctx.createGain();o.frequency.value=880;
  g.gain.value=0.2;o.connect(g);g.connect(ctx.destination);o.start(ctx.currentTime+t);o.stop(ctx.currentTime+t+0.25)})}catch(e){}}
-function fire(text){if(fired)return;fired=true;set('alert',text);show('alert',true);
+function fire(text){if(fired===text)return;fired=text;set('alert',text);show('alert',true);
  document.body.setAttribute('data-alerted','1');if(navigator.vibrate){try{navigator.vibrate([400,150,400,150,400])}catch(e){}}beep()}
 function render(s){got=true;document.body.setAttribute('data-version',s.version);
- if(s.state!==root.getAttribute('data-state')){location.reload();return}
+ if(s.state!==root.getAttribute('data-state')){
+  if(s.state==='called'&&want()!==null&&s.window_no)fire('请到 '+s.window_no+' 号窗口办理！');
+  setTimeout(function(){location.reload()},fired?4000:0);return}
  if(s.ahead!==null&&s.ahead!==undefined){set('ahead',s.ahead+' 人');document.body.setAttribute('data-ahead',s.ahead)}
  set('est',s.estimate_min===null?'暂无法估算':(s.estimate_min===0?'马上轮到您':'约 '+s.estimate_min+' 分钟'));
  set('basis',s.estimate_basis||'');var n=want();
- if(n!==null&&s.state==='waiting'&&s.ahead<=n)fire('提醒：您前面还有 '+s.ahead+' 人，请回到等候区留意叫号。')}
+ if(n!==null&&s.state==='waiting'&&s.ahead<=n&&!fired)fire('提醒：您前面还有 '+s.ahead+' 人，请回到等候区留意叫号。')}
 function poll(){if(polling)return;polling=true;(function go(){fetch(base+'/status',{cache:'no-store'})
  .then(function(r){return r.json()}).then(function(s){if(s&&s.version)render(s)})
  .catch(function(){}).then(function(){setTimeout(go,10000)})})()}
@@ -69,8 +71,11 @@ if(root.getAttribute('data-live')==='1'){
   es.addEventListener('status',function(e){render(JSON.parse(e.data))});
   es.onerror=function(){if(es.readyState===2)poll()};setTimeout(function(){if(!got)poll()},12000)}else poll()}
 var sel=$('n'),btn=$('watch'),off=$('unwatch');
-function showWant(){var n=want();set('watching',n===null?'':'已设置：前面还剩 '+n+' 人时提醒您（请保持本页打开）。');show('unwatch',n!==null)}
-if(btn)btn.addEventListener('click',function(){try{localStorage.setItem(key,sel.value)}catch(e){}fired=false;
+var tapped=false;document.addEventListener('click',function(){tapped=true;
+ try{var C=window.AudioContext||window.webkitAudioContext;if(C&&!ctx)ctx=new C()}catch(e){}showWant()},true);
+function showWant(){var n=want();set('watching',n===null?'':'已设置：前面还剩 '+n+' 人时提醒您（请保持本页打开）。'+
+ (tapped?'':'手机只在轻触过页面后才允许振动和响铃，请轻触一下本页。'));show('unwatch',n!==null)}
+if(btn)btn.addEventListener('click',function(){try{localStorage.setItem(key,sel.value)}catch(e){}fired='';
  try{var C=window.AudioContext||window.webkitAudioContext;if(C&&!ctx)ctx=new C()}catch(e){}showWant();
  var a=parseInt(document.body.getAttribute('data-ahead'),10);if(!isNaN(a)&&a<=parseInt(sel.value,10))
  fire('提醒：您前面还有 '+a+' 人，请回到等候区留意叫号。')});
@@ -156,6 +161,8 @@ def ticket_page(t: TicketPhoneOut, *, base: str, rate_action: str, rate_json: st
     parts = [f"<h1>我的排队号</h1><p class=\"sub\">{escape(t.hall_name)}</p>"]
     if notice:
         parts.append(f"<div class=\"card ok\">{escape(notice)}</div>")
+    if live:  # where the page's alert appears (at N ahead, and when called)
+        parts.append("<div id=\"alert\" class=\"card alert\" role=\"alert\" hidden></div>")
     if t.state == "called" and t.window_no:  # the one thing that matters now, first
         parts.append(f"<div class=\"card call\" role=\"alert\">请到 {t.window_no} 号窗口办理</div>")
     parts.append(f"<div class=\"card\"><div class=\"big\">{escape(t.number)}</div>"
@@ -175,8 +182,7 @@ def ticket_page(t: TicketPhoneOut, *, base: str, rate_action: str, rate_json: st
     if t.state == "waiting" and t.today:
         opts = "".join(f"<option value=\"{n}\"{' selected' if n == 3 else ''}>前面还剩 {n} 人时</option>"
                        for n in (1, 2, 3, 5, 10))
-        parts.append("<div id=\"alert\" class=\"card alert\" role=\"alert\" hidden></div>"
-                     "<div class=\"card\" id=\"watchbox\" hidden><h2>快轮到时提醒我</h2>"
+        parts.append("<div class=\"card\" id=\"watchbox\" hidden><h2>快轮到时提醒我</h2>"
                      "<p class=\"note\">您可以离开等候区，保持本页打开，快轮到时手机会振动并响铃提示。</p>"
                      f"<label for=\"n\" class=\"note\">提醒时机</label><select id=\"n\">{opts}</select>"
                      "<button type=\"button\" id=\"watch\">开启提醒</button>"

@@ -152,6 +152,11 @@ def test_the_alert_fires_when_the_chosen_number_of_people_are_ahead(browser, hal
     assert browser.execute_script("return window.__vibrations.length") >= 1
     browser.get(hall.page(mine["rating_url"]))  # leave and come back: the wish is remembered
     assert "前面还剩 1 人时提醒您" in text_of(browser, "#watching")
+    wait(browser, lambda d: d.find_element(By.TAG_NAME, "body").get_attribute("data-version"))
+    hall.window("start", "complete", "call-next", "start", "complete", "call-next")  # my turn: said, then reloaded
+    wait(browser, lambda d: "请到 1 号窗口办理" in text_of(d, "#alert"))
+    wait(browser, lambda d: "请到 1 号窗口办理" in text_of(d, ".call"))
+    wait(browser, lambda d: "请到 1 号窗口办理" in text_of(d, "#alert"))  # said again after the reload
     browser.get("about:blank")
 
 
