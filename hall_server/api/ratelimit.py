@@ -65,6 +65,10 @@ class TokenBucket:
                 self._state.popitem(last=False)
             return 0.0
 
+    def __len__(self) -> int:
+        """How many sources are remembered (bounded by ``max_keys``)."""
+        return len(self._state)
+
     def give_back(self, key: str, now: float) -> None:
         with self._lock:
             self._state[key] = (min(float(self.burst), self._level(key, now) + 1), now)
