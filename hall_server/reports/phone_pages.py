@@ -10,6 +10,7 @@ contrast at least 4.5:1 (the lightest text is #4a5561 on #f3f5f8, about 7:1).
 """
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
 from html import escape
 from zoneinfo import ZoneInfo
@@ -53,8 +54,9 @@ function want(){var v=null;try{v=localStorage.getItem(key)}catch(e){}return v===
 function beep(){try{var C=window.AudioContext||window.webkitAudioContext;if(!C)return;ctx=ctx||new C();
  [0,0.35].forEach(function(t){var o=ctx.createOscillator(),g=ctx.createGain();o.frequency.value=880;
  g.gain.value=0.2;o.connect(g);g.connect(ctx.destination);o.start(ctx.currentTime+t);o.stop(ctx.currentTime+t+0.25)})}catch(e){}}
-function fire(text){if(fired===text)return;fired=text;set('alert',text);show('alert',true);
- document.body.setAttribute('data-alerted','1');if(navigator.vibrate){try{navigator.vibrate([400,150,400,150,400])}catch(e){}}beep()}
+function buzz(){document.body.setAttribute('data-alerted','1');
+ if(navigator.vibrate){try{navigator.vibrate([400,150,400,150,400])}catch(e){}}beep()}
+function fire(text){if(fired===text)return;fired=text;set('alert',text);show('alert',true);buzz()}
 function render(s){got=true;document.body.setAttribute('data-version',s.version);
  if(s.state!==root.getAttribute('data-state')){
   if(s.state==='called'&&want()!==null&&s.window_no)fire('请到 '+s.window_no+' 号窗口办理！');
@@ -80,7 +82,7 @@ if(btn)btn.addEventListener('click',function(){try{localStorage.setItem(key,sel.
  var a=parseInt(document.body.getAttribute('data-ahead'),10);if(!isNaN(a)&&a<=parseInt(sel.value,10))
  fire('提醒：您前面还有 '+a+' 人，请回到等候区留意叫号。')});
 if(off)off.addEventListener('click',function(){try{localStorage.removeItem(key)}catch(e){}show('alert',false);showWant()});
-if(root.getAttribute('data-state')==='called'&&want()!==null)fire('请到 '+root.getAttribute('data-window')+' 号窗口办理！');
+if(root.getAttribute('data-state')==='called'&&want()!==null)buzz();  // the call card says where
 show('watchbox',true);showWant();
 })();
 """
@@ -223,8 +225,8 @@ def case_page(cp: CasePhoneOut, *, tz: ZoneInfo, rating: RateInfoOut | None = No
     if cp.statutory_text:
         limits.append(_row("法定时限", cp.statutory_text.removeprefix("法定 ")
                            + (f"（{_day(cp.statutory_due_date)}前）" if cp.statutory_due_date else "")))
-    if cp.clock_text and not cp.concluded_at:
-        limits.append(_row("剩余时间", cp.clock_text))
+    if cp.clock_text and not cp.concluded_at:  # the last day is said above already
+        limits.append(_row("剩余时间", re.sub(r"（[^（）]*到期）$", "", cp.clock_text)))
     fees = [_row("应缴未缴", yuan(cp.fees_owed_fen)), _row("已缴", yuan(cp.fees_paid_fen))]
     steps = "".join(f"<li><time>{escape(_at(s.at, tz))}</time>{escape(s.label)}</li>" for s in cp.steps)
     corr = ""
