@@ -267,3 +267,34 @@ def test_the_server_refuses_to_start_on_an_address_phones_cannot_open(monkeypatc
     monkeypatch.setenv("HALL_PUBLIC_BASE_URL", "hall.local")
     assert main(["--data-dir", str(tmp_path), "run", "--port", "1"]) == 2
     assert "设置有误：HALL_PUBLIC_BASE_URL 应为手机能访问的网址" in capsys.readouterr().err
+
+
+def test_the_receipt_carries_the_cases_phone_page_built_from_the_setting(client, login, tmp_path):
+    from hall_client.widgets.fee_panel import receipt_slip
+    from hall_server.contract import ReceiptOut
+    from printers import open_device
+    from printers.decode import decode
+    clerk, cashier = login("1005", window_no=5), login("2001", window_no=12)
+    case = client.post("/api/v1/cases", headers=clerk, json={
+        "matter_code": "BDC-001", "window_no": 5, "outcome": "accept", "applicant": PERSON,
+        "materials": [{"code": f"M{i}", "status": "received"} for i in range(1, 8)]}).json()
+    notice = client.post("/api/v1/fees/notices", headers=clerk, json={
+        "case_no": case["case_no"], "lines": [{"item_code": "BDC-DJF-ZZ", "quantity": "1"}]}).json()
+    r = client.post("/api/v1/fees/receipts", headers=cashier, json={
+        "notice": notice["notice_no"], "method": "cash", "tendered_fen": notice["total_fen"]})
+    assert r.status_code == 201, r.text
+    receipt = ReceiptOut.model_validate(r.json())
+    assert receipt.case_url == case["public_url"] and receipt.case_url.startswith(BASE + "/m/c/")
+    printer = open_device("sim:printer")
+    try:
+        slip = decode(bytes(printer.render(receipt_slip(receipt, tz=ZoneInfo("Asia/Shanghai"))).data))
+    finally:
+        printer.close()
+    assert slip.qr_payloads == [case["public_url"]] and "扫码查看办件进度" in "".join(slip.texts)
+    pdf = client.get(f"/api/v1/fees/receipts/{receipt.receipt_no}/pdf", headers=cashier)
+    assert pdf.status_code == 200, pdf.text
+    (tmp_path / "r.pdf").write_bytes(pdf.content)
+    text = "".join(subprocess.run(["pdftotext", "-layout", str(tmp_path / "r.pdf"), "-"], capture_output=True,
+                                  text=True, timeout=30, check=True).stdout.split())
+    assert case["public_url"] in text
+    assert client.get(path_of(receipt.case_url)).status_code == 200
