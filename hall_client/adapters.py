@@ -33,10 +33,10 @@ def print_ticket(dev: Any, ticket: Any, *, hall_name: str, tz: str = "Asia/Shang
 
 
 def _rating_qr(ticket: Any) -> dict[str, str]:
-    """The rate-later page as the ticket's native QR (~120 bytes more: ≈260 of the 400 allowed).
+    """The ticket's phone page (place in the queue, then rating) as its native QR (~120 bytes more: ≈260 of the 400 allowed).
     A server that sends no link (older version) gives a ticket without QR, as before."""
     url = getattr(ticket, "rating_url", None)
-    return {"qr_payload": url, "tip": "请留意叫号，过号需重新取号\n办结后扫码评价本次服务"} if url else {}
+    return {"qr_payload": url, "tip": "请留意叫号，过号需重新取号\n扫码看排队进度，办结后可评价"} if url else {}
 
 
 def read_idcard(dev: Any, timeout: float = 10.0) -> Any:

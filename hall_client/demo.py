@@ -65,9 +65,10 @@ def start_server(data_dir: Path, port: int, *, timeout: float = 60.0) -> Server:
         shutil.rmtree(data_dir)
     data_dir.mkdir(parents=True)
     log_file = (data_dir / "server.log").open("wb")
-    proc = subprocess.Popen([sys.executable, "-m", "hall_server", "--data-dir", str(data_dir), "run", "--demo",
-                             "--port", str(port)], stdout=log_file, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
+    proc = subprocess.Popen([sys.executable, "-m", "hall_server", "--data-dir", str(data_dir), "run", "--demo",
+                             "--port", str(port)], stdout=log_file, stderr=subprocess.STDOUT,
+                            env={**os.environ, "HALL_PUBLIC_BASE_URL": url})  # QR codes: where it listens
     deadline = time.monotonic() + timeout
     while True:  # a child process has no signal to wait on: poll its health, bounded
         if proc.poll() is not None:
@@ -337,6 +338,9 @@ def run_headless(server: Server, artifacts: Path, *, tickets: int = 36, seed: in
     _wait(lambda: ev.ctx.api.online, what="评价器联网")
     ev.widget.grab().save(str(artifacts / "screenshots" / "evaluator.png"))
     from .demo_layout import shoot_sizes; rec.notes += shoot_sizes(clients, artifacts / "screenshots")  # noqa: E702
+
+    from . import demo_phone  # the phones of citizens who scanned the printed QR codes (issue 15)
+    rec.notes += demo_phone.run(server_url=server.url, kiosk_token=server.tokens["kiosk-1"], artifacts=artifacts)
 
     # 3. artifacts
     from printers.decode import decode

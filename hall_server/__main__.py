@@ -14,6 +14,7 @@ import sys
 from datetime import datetime, timezone
 from pathlib import Path
 
+from .services import public_url
 from .settings import Settings
 
 log = logging.getLogger("hall_server")
@@ -160,6 +161,21 @@ def cmd_backup(settings: Settings, args: argparse.Namespace) -> int:
     return 0 if ok == "ok" else 1
 
 
+def listen_url(host: str, port: int) -> str:
+    """Where phones would find this server when nothing else is set: the listening
+    address, or for 0.0.0.0 the address of the interface that leads out (no packet is
+    sent: a UDP socket only picks its route)."""
+    if host in ("0.0.0.0", "::", ""):
+        import socket
+        try:
+            with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sk:
+                sk.connect(("192.0.2.1", 9))  # TEST-NET-1: routed, never reached
+                host = sk.getsockname()[0]
+        except OSError:
+            host = "127.0.0.1"
+    return f"http://{'[' + host + ']' if ':' in host else host}:{port}"
+
+
 def cmd_run(settings: Settings, args: argparse.Namespace) -> int:
     import uvicorn
 
@@ -167,6 +183,12 @@ def cmd_run(settings: Settings, args: argparse.Namespace) -> int:
     if args.demo:
         for line in seed_demo(settings):
             _out(line)
+    if not settings.public_base_url:  # QR codes lead to where this server listens, said loudly below
+        settings = settings.model_copy(update={"public_base_url": listen_url(args.host, args.port)})
+    if (warning := public_url.startup_warning(settings)) is not None:
+        sys.stderr.write(warning + "\n")
+        sys.stderr.flush()
+    _out(f"手机扫码地址（二维码）：{public_url.base_url(settings=settings)}")
     app = create_app(settings)
     # Everything loaded so far (the framework, pypinyin's phrase table, the catalog…) lives
     # as long as the process: move it out of the collector's sight. Otherwise every full
@@ -185,8 +207,11 @@ def cmd_run(settings: Settings, args: argparse.Namespace) -> int:
     # subscriber (the zlib state is per connection, so the shared frame cannot be reused);
     # with 200 displays that was a quarter of the server's CPU (188 -> 247 ops/s measured),
     # and a hall LAN does not need the bandwidth. Qt's QWebSocket never negotiates it anyway.
+    # graceful stop waits at most 5 s: a phone's open live page (server-sent events) must
+    # not hold the server up
     uvicorn.run(app, host=args.host, port=args.port, log_level=args.log_level, ws_ping_interval=20,
-                timeout_keep_alive=65, ws=args.ws, ws_per_message_deflate=args.ws_deflate)
+                timeout_keep_alive=65, ws=args.ws, ws_per_message_deflate=args.ws_deflate,
+                timeout_graceful_shutdown=5)
     return 0
 
 
@@ -235,7 +260,13 @@ def main(argv: list[str] | None = None) -> int:
         overrides["data_dir"] = Path(args.data_dir)
     if args.database_url:
         overrides["database_url"] = args.database_url
-    settings = Settings(**overrides)  # type: ignore[arg-type]
+    from pydantic import ValidationError
+    try:
+        settings = Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as e:  # a setting that cannot work is refused at start, in plain words
+        for err in e.errors():
+            sys.stderr.write(f"设置有误：{str(err.get('msg', '')).removeprefix('Value error, ')}\n")
+        return 2
     from .domain.errors import HallError
     from .migrate import SchemaTooNew
     try:

@@ -12,7 +12,7 @@ from fastapi import FastAPI
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from . import migrate
-from .api import admin, auth, errors, hall, queue, ws
+from .api import admin, auth, errors, hall, phone, queue, ws
 from .api.deps import AppContext, utcnow
 from .api.errors import error_response
 from .domain.errors import TooLarge
@@ -20,6 +20,7 @@ from .api.hub import EventHub
 from .api.ws import RAW_SEND_KEY
 from .contract import API_PREFIX
 from .db import Database
+from .services import public_url
 from .settings import Settings
 
 log = logging.getLogger(__name__)
@@ -116,6 +117,8 @@ def create_app(settings: Settings, *, clock: Callable[[], datetime] = utcnow, mi
         # only fight over the GIL and make the lock holder wait: a small pool is faster.
         anyio.to_thread.current_default_thread_limiter().total_tokens = max(2, settings.worker_threads)
         log.info("hall server ready: %s (%s)", settings.hall_name, settings.sqlalchemy_url.split("@")[-1])
+        if (warning := public_url.startup_warning(settings)) is not None:
+            log.warning("%s", warning)  # printed QR codes would lead nowhere (also on stderr from `run`)
         yield
         hub.close_all()
         stop_checkpointer()
@@ -132,4 +135,5 @@ def create_app(settings: Settings, *, clock: Callable[[], datetime] = utcnow, mi
     for r in (auth.router, queue.router, hall.router, admin.router, *_area_routers()):
         app.include_router(r, prefix=API_PREFIX)  # type: ignore[arg-type]
     app.include_router(ws.router, prefix=API_PREFIX)
+    phone.install(app)  # the phone pages (/m/...), outside the API prefix: short printed links
     return app

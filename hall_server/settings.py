@@ -6,9 +6,10 @@ environment, so tests build their own ``Settings`` with a temp database and fixe
 from __future__ import annotations
 
 from pathlib import Path
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
-from pydantic import Field
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -38,7 +39,14 @@ class Settings(BaseSettings):
     # ratings / follow-up (other areas read these too)
     enquiry_phone: str = "0000-12345678"
     complaint_phone: str = "12345"
-    public_base_url: str = "http://127.0.0.1:8080"
+    # the address phones reach (hall Wi-Fi name or the hall's internet address); every printed
+    # QR is built from it (services/public_url.py). Empty: `run` uses the address it listens on.
+    public_base_url: str = ""
+    # phone pages (api/phone.py): per-source token buckets, in-process (docs/phone.md)
+    phone_rate_per_minute: float = 60.0  # pages, status polls, ratings from one address
+    phone_rate_burst: int = 30
+    case_guess_per_hour: float = 60.0  # case lookups (each costs one; a right code gives it back)
+    case_guess_burst: int = 10
     # accountability (首问负责 / 好差评 / 投诉): limits in working days unless named _minutes
     inquiry_referral_workdays: int = 1  # default due of a 转办 when the referrer gives none
     rating_callback_workdays: int = 1  # 差评: call the citizen back within
@@ -53,6 +61,19 @@ class Settings(BaseSettings):
     cards_config: Path | None = Field(default=None, description="红黄牌 rules file (TOML)")
     holidays_config: Path | None = Field(default=None, description="extra holiday years (TOML); "
                                          "default resources/holidays.toml")
+
+    @field_validator("public_base_url")
+    @classmethod
+    def _public_base_url(cls, v: str) -> str:
+        """Refused at start when it cannot be the start of a printed link."""
+        v = v.strip().rstrip("/")
+        if not v:
+            return v
+        parts = urlsplit(v)
+        if parts.scheme not in ("http", "https") or not parts.hostname or parts.query or parts.fragment:
+            raise ValueError("HALL_PUBLIC_BASE_URL 应为手机能访问的网址，如 http://192.168.1.10:8080"
+                             f" 或 https://zwfw.example.gov.cn，不能是 {v!r}")
+        return v
 
     @property
     def tz(self) -> ZoneInfo:

@@ -11,6 +11,8 @@ APT_PKGS="$APT_PKGS libxcb-randr0 libxcb-render0 libxcb-render-util0 libxcb-shap
 APT_PKGS="$APT_PKGS libxcb-util1 libxcb-xfixes0 libxcb-xkb1 libxcb-xinerama0"
 # the GUI start test: a virtual screen, and tools that see its windows
 APT_PKGS="$APT_PKGS xvfb x11-utils xdotool"
+# phone pages are tested in a real headless Chromium (Debian's, driven by its chromedriver)
+APT_PKGS="$APT_PKGS chromium chromium-driver"
 missing=""
 for p in $APT_PKGS; do dpkg -s "$p" >/dev/null 2>&1 || missing="$missing $p"; done
 if [ -n "$missing" ]; then

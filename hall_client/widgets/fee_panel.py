@@ -107,7 +107,8 @@ def receipt_slip(r: ReceiptOut, *, tz: ZoneInfo) -> Any:
         title += "（作废）" if r.void else "（重打）"
     return slips.ReceiptSlip(hall_name=r.hall_name, receipt_no=r.receipt_no, payer=r.payer_name, items=tuple(items),
                              cashier_no=r.cashier_no, issued_at=r.issued_at.astimezone(tz).replace(tzinfo=None),
-                             title=title, tip=f"{marks}缴费通知单 {r.notice_no} {r.method_label}")
+                             title=title, tip=f"{marks}缴费通知单 {r.notice_no} {r.method_label}"
+                             + ("\n扫码查看办件进度" if r.case_url else ""), qr_payload=r.case_url)
 
 
 # --- the approval dialog -----------------------------------------------------------------

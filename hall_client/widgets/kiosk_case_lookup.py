@@ -21,7 +21,7 @@ from ..bridge import KnownError
 
 log = logging.getLogger(__name__)
 
-_QR_PATH = re.compile(r"/cases/([A-Za-z]{1,4}\d{8}-\d{4,6})/public")
+_QR_PATH = re.compile(r"/(?:cases|m/c)/([A-Za-z]{1,4}\d{8}-\d{4,6})(?:/public)?(?:[?#]|$)")  # phone page or API
 _CASE_NO = re.compile(r"^[A-Z]{1,4}\d{8}-\d{4,6}$")
 
 
@@ -62,8 +62,8 @@ class CaseLookupPage(QWidget):
         self.case_no.textChanged.connect(self._maybe_scan)
         self.case_no.returnPressed.connect(self.lookup)
         self.code = QLineEdit()
-        self.code.setPlaceholderText("6 位查询码")
-        self.code.setMaxLength(8)
+        self.code.setPlaceholderText("通知书上的查询码")
+        self.code.setMaxLength(20)
         self.code.returnPressed.connect(self.lookup)
         form.addRow("办件编号", self.case_no)
         form.addRow("查询码", self.code)

@@ -10,23 +10,24 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager, suppress
 from typing import Literal
+from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, FastAPI, Path, Query, Request
 from fastapi.concurrency import run_in_threadpool
-from fastapi.responses import HTMLResponse, JSONResponse
+from fastapi.responses import JSONResponse, RedirectResponse
 from sqlalchemy.orm import Session
 
 from .. import contract as c
-from ..contract import API_PREFIX
-from ..domain.errors import Forbidden, HallError
+from ..domain.errors import Forbidden
 from ..domain.ratings import LEVEL_LABELS, LEVELS, REASONS, is_bad
 from ..domain.roles import ALL_ROLES, STAFF_ROLES, Role
-from ..reports import rate_page
 from ..services import complaints as csvc
 from ..services import inquiries as isvc
+from ..services import public_url
 from ..services import ratings as rsvc
 from ..services.actors import Actor
-from .deps import AppContext, ctx, current_actor, idempotent, public, require
+from .deps import AppContext, ctx, current_actor, idempotent, require
+from .ratelimit import phone_public
 
 log = logging.getLogger(__name__)
 
@@ -211,26 +212,21 @@ def followup_rerate(body: c.RerateIn, followup_id: int = Path(ge=1),
 # --- the public rate-later link -------------------------------------------------
 
 @router.get("/rate/{token}", response_model=c.RateInfoOut)
-def rate_later_info(token: str = Token, _: None = Depends(public),
+def rate_later_info(token: str = Token, _: None = Depends(phone_public),
                     c_: AppContext = Depends(ctx)) -> c.RateInfoOut:
     with c_.db.read() as s:
         return rsvc.public_info(s, settings=c_.settings, token=token)
 
 
-@router.get("/public/r/{token}", response_class=HTMLResponse)
-def rate_later_page(token: str = Token, _: None = Depends(public),
-                    c_: AppContext = Depends(ctx)) -> HTMLResponse:
-    """The page the QR opens on a citizen's phone (HTML; it posts to ``POST /rate/{token}``)."""
-    try:
-        with c_.db.read() as s:
-            info = rsvc.public_info(s, settings=c_.settings, token=token)
-    except HallError as e:
-        return HTMLResponse(rate_page.error_page(e.message), status_code=e.status)
-    return HTMLResponse(rate_page.render(info, post_url=f"{API_PREFIX}/rate/{token}"))
+@router.get("/public/r/{token}", response_class=RedirectResponse, status_code=308)
+def rate_later_page(token: str = Token, _: None = Depends(phone_public)) -> RedirectResponse:
+    """Links printed before the phone pages (issue 15) lead to the ticket's page, where
+    the rating form now lives (``api/phone.py``)."""
+    return RedirectResponse(public_url.TICKET_PAGE + quote(token, safe="-"), status_code=308)
 
 
 @router.post("/rate/{token}", status_code=201, response_model=c.RatingOut)
-def rate_later(body: c.PublicRatingIn, request: Request, token: str = Token, _: None = Depends(public),
+def rate_later(body: c.PublicRatingIn, request: Request, token: str = Token, _: None = Depends(phone_public),
                c_: AppContext = Depends(ctx)) -> JSONResponse:
     def run(s: Session) -> c.RatingOut:
         return rsvc.thanks(rsvc.rate_public(s, settings=c_.settings, token=token, now=c_.now(), body=body))
@@ -238,7 +234,7 @@ def rate_later(body: c.PublicRatingIn, request: Request, token: str = Token, _: 
 
 
 @router.post("/rate/{token}/rerate", response_model=dict)
-def rerate_later(body: c.RerateIn, token: str = Token, _: None = Depends(public),
+def rerate_later(body: c.RerateIn, token: str = Token, _: None = Depends(phone_public),
                  c_: AppContext = Depends(ctx)) -> dict[str, object]:
     with c_.db.write() as s:
         rsvc.rerate_public(s, settings=c_.settings, token=token, now=c_.now(), level=body.level)

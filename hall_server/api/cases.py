@@ -10,7 +10,8 @@ from ..domain.roles import Role
 from ..services import auth
 from ..services import cases as svc
 from ..services.actors import Actor
-from .deps import AppContext, ctx, idempotent, public, require
+from .deps import AppContext, ctx, idempotent, require
+from .ratelimit import Guess, case_guess
 
 router = APIRouter(tags=["cases"])
 
@@ -120,9 +121,12 @@ def notice_pdf(case_no: str = CaseNo, notice_no: str = Path(max_length=32, patte
 
 
 @router.get("/cases/{case_no}/public", response_model=c.CasePublicOut)
-def public(case_no: str = CaseNo, code: str = Query(min_length=4, max_length=8),
-           _: None = Depends(public), c_: AppContext = Depends(ctx)) -> c.CasePublicOut:
+def public(case_no: str = CaseNo, code: str = Query(min_length=4, max_length=20),
+           guess: Guess = Depends(case_guess), c_: AppContext = Depends(ctx)) -> c.CasePublicOut:
     """No token: the notice's QR code is scanned by the applicant's own phone. The query
-    code printed on the notice is what protects the case (see ``services.cases.public``)."""
+    code printed on the notice is what protects the case (see ``services.cases.public``),
+    and the per-source guess limit (``api.ratelimit``) what keeps it from being walked."""
     with c_.db.read() as s:
-        return svc.public(s, settings=c_.settings, now=c_.now(), case_no=case_no, code=code)
+        out = svc.public(s, settings=c_.settings, now=c_.now(), case_no=case_no, code=code)
+    guess.right()
+    return out

@@ -214,6 +214,7 @@ class ReceiptOut(Model):
     reprint: bool = False  # this answer is for a reprint: the slip says 重打
     hall_name: str = ""
     lines: list[ReceiptLineOut]
+    case_url: str = ""  # the case's phone page (issue 15): the receipt's QR, built by services/public_url
 
 
 class DayCloseIn(Model):

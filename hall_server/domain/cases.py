@@ -152,6 +152,25 @@ def notice_no(case_no: str, kind: str, index: int = 1) -> str:
 QUERY_CODE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
 
 
+# New cases get 12 characters (60 bits); codes printed before (6 characters) stay valid,
+# since the lookup compares with what is stored. Why 12: guessing across all cases of a
+# year at the public lookup's rate limit must stay below one hit in a million:
+#   cases/year × guesses/year/source ÷ 32**12 = 1,000,000 × 525,610 ÷ 1.15e18 ≈ 4.6e-7
+# (one guess a minute per address after a burst of 10: settings.case_guess_*; docs/phone.md).
+QUERY_CODE_LENGTH = 12
+
+
+def normalise_query_code(text: str) -> str:
+    """What the citizen typed or the QR carried -> the stored form: upper case, without
+    the spaces and dashes the notice prints between groups of four."""
+    return "".join(ch for ch in text.upper() if ch not in " -\t")
+
+
+def guess_odds(*, cases_per_year: int, guesses_per_year: float, length: int = QUERY_CODE_LENGTH) -> float:
+    """The chance that guessing finds any case in a year (union bound), for the docs and a test."""
+    return cases_per_year * guesses_per_year / len(QUERY_CODE_ALPHABET) ** length
+
+
 def query_code_from(raw: bytes, length: int = 6) -> str:
     """A short code printed on the notice: with the case number it unlocks the public
     lookup, so sequential case numbers cannot be walked to read others' cases."""

@@ -59,7 +59,7 @@ class Case(Base):
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     case_no: Mapped[str] = mapped_column(String(24), unique=True)
-    query_code: Mapped[str] = mapped_column(String(8))
+    query_code: Mapped[str] = mapped_column(String(16))  # 12 since 0008 (6 before; both valid)
     matter_id: Mapped[int] = mapped_column(ForeignKey("matters.id"))
     matter_code: Mapped[str] = mapped_column(String(40), index=True)
     matter_name: Mapped[str] = mapped_column(String(120))  # as it was when applied for

@@ -80,6 +80,11 @@ def receipt_pdf(r: c.ReceiptOut, *, tz: ZoneInfo) -> bytes:
         if r.voided_at:
             total.append(("作废时间", _local(r.voided_at, tz)))
     story.append(kv_table(total))
+    if r.case_url:  # the case's phone page (issue 15): the payer follows the case from here
+        link = Table([[para(f"办件进度查询：扫描右侧二维码，或访问 {r.case_url}", st.small), qr(r.case_url, 24 * mm)]],
+                     colWidths=[145 * mm, 27 * mm])
+        link.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "MIDDLE")]))
+        story += [Spacer(1, 3 * mm), link]
     stamp = _stamp("作废", colors.red) if r.void else (_stamp("重打", colors.blue) if r.reprint else None)
     return build(story, title=f"{title} {r.receipt_no}", footer=f"{r.receipt_no} · {r.hall_name}",
                  on_page=stamp)  # type: ignore[arg-type]

@@ -32,6 +32,7 @@ from ..reports.notices import NoticeData, render
 from ..settings import Settings
 from . import auth, events
 from . import catalog as catalog_svc
+from . import public_url as public_urls
 from . import ratings as ratings_svc
 from .actors import Actor
 from .names import staff_names
@@ -143,7 +144,8 @@ def clock(case: Case, *, settings: Settings, now: datetime) -> tuple[int | None,
 # --- outputs ---------------------------------------------------------------------
 
 def public_url(settings: Settings, case: Case) -> str:
-    return f"{settings.public_base_url.rstrip('/')}/api/v1/cases/{case.case_no}/public?code={case.query_code}"
+    """The notice's progress QR: the case's phone page, built where every printed address is."""
+    return public_urls.case_url(settings=settings, case_no=case.case_no, code=case.query_code)
 
 
 def _checked(items: list[dict[str, Any]]) -> list[c.CheckedMaterialOut]:
@@ -349,7 +351,7 @@ def intake(session: Session, *, settings: Settings, actor: Actor, now: datetime,
     day = local_day(now, settings)
     case_no = _next_case_no(session, matter.case_prefix, day)
     case = Case(
-        case_no=case_no, query_code=dc.query_code_from(secrets.token_bytes(8)), matter_id=matter.id,
+        case_no=case_no, query_code=dc.query_code_from(secrets.token_bytes(16), dc.QUERY_CODE_LENGTH), matter_id=matter.id,
         matter_code=matter.code, matter_name=matter.name, department_id=matter.department_id, kind=matter.kind,
         state=str(dc.CaseState.NEW), business_day=day, ticket_id=ticket.id if ticket else None,
         ticket_no=ticket.number if ticket else None, window_no=body.window_no, staff_no=actor.staff_no,
@@ -642,7 +644,7 @@ def public(session: Session, *, settings: Settings, now: datetime, case_no: str,
     """What the notice's holder may see. A wrong code answers exactly like an unknown
     case, so sequential numbers reveal nothing."""
     case = session.scalar(select(Case).where(Case.case_no == case_no.strip().upper()))
-    if case is None or not hmac.compare_digest(case.query_code.encode(), code.strip().upper().encode()):
+    if case is None or not hmac.compare_digest(case.query_code.encode(), dc.normalise_query_code(code).encode()):
         raise NotFound("办件编号或查询码不正确，请核对通知书上的编号和查询码。", code="case_not_found")
     left, text = clock(case, settings=settings, now=now)
     dept = _dept(session, case.department_id)

@@ -32,7 +32,7 @@ from ..models.fees import (
     ReceiptSeries,
 )
 from ..settings import Settings
-from . import auth, events
+from . import auth, events, public_url
 from .actors import Actor
 
 log = logging.getLogger(__name__)
@@ -564,7 +564,13 @@ def receipt_out(session: Session, r: Receipt, *, settings: Settings, reprint: bo
         void_reason=r.void_reason, void_approved_by=r.void_approved_by, voided_at=r.voided_at,
         refund_of=orig.receipt_no if orig else None, refund_reason=r.refund_reason,
         refund_approved_by=r.refund_approved_by, reprints=r.reprints, reprint=reprint,
-        hall_name=settings.hall_name, lines=lines)
+        hall_name=settings.hall_name, lines=lines, case_url=_case_url(session, notice.case_id, settings=settings))
+
+
+def _case_url(session: Session, case_id: int, *, settings: Settings) -> str:
+    """The paid case's phone page, printed as the receipt's QR: the payer follows the case."""
+    case = session.get(Case, case_id)
+    return public_url.case_url(settings=settings, case_no=case.case_no, code=case.query_code) if case else ""
 
 
 # --- day close ------------------------------------------------------------------------

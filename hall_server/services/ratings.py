@@ -25,7 +25,7 @@ from ..models import Setting, Staff, Ticket, Window
 from ..models.accountability import Rating, RatingFollowup
 from ..models.cases import Case
 from ..settings import Settings
-from . import events
+from . import events, public_url
 from .actors import SYSTEM, Actor
 from .inquiries import deadline, staff_no_of, workdays_left
 
@@ -76,9 +76,10 @@ PAGE_PATH = f"{c.API_PREFIX}/public/r/"  # the phone page (HTML); its JSON twin 
 
 
 def page_url(settings: Settings, token: str) -> str:
-    """What the QR holds: the phone page, not the JSON endpoint (a phone's camera opens a
-    browser). ~70 characters, so the kiosk ticket stays far under 400 bytes (≈260)."""
-    return f"{settings.public_base_url.rstrip('/')}{PAGE_PATH}{token}"
+    """What the QR holds: the ticket's phone page (queue place, then the rating form), not
+    the JSON endpoint (a phone's camera opens a browser). Built by ``public_url``, the one
+    home of printed addresses; ~60 characters, so the kiosk ticket stays under 400 bytes."""
+    return public_url.rating_url(settings=settings, token=token)
 
 
 def _ticket_from_token(session: Session, token: str) -> Ticket:

@@ -45,6 +45,11 @@ def test_headless_demo_writes_screenshots_slips_led_frames_and_summary(tmp_path:
     assert "在 6 号窗口受理 张建华" in timeline and "收款员 孙会计（2001）收取" in timeline
     assert "ticket." not in timeline and "staff:" not in timeline
     assert re.search(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d　", timeline)  # full local date-times
+    if os.path.exists("/usr/bin/chromium") and os.path.exists("/usr/bin/chromedriver"):  # issue 15: phone pages
+        assert {"phone-ticket.png", "phone-case.png", "phone-rate.png", "phone-called.png"} <= shots, shots
+        assert "手机页面演示未完成" not in summary
+        server = re.search(r"服务器：(http://127\.0\.0\.1:\d+)", summary)
+        assert server and f"二维码地址 {server.group(1)}/m/t/" in summary  # printed QR codes lead where it listens
 
 
 def _pdf_text(path: Path) -> str:

@@ -20,8 +20,8 @@ def test_the_printed_ticket_qr_lets_the_service_be_rated_once(qtbot, kiosk_clien
     slip = printer.slips()[-1]
     assert len(slip) < 400  # 9600 baud: under half a second
     [url] = decode(slip).qr_payloads
-    assert url == ticket.rating_url and "/public/r/" in url
-    assert "办结后扫码评价本次服务" in "".join(decode(slip).texts)
+    assert url == ticket.rating_url and "/m/t/" in url  # the ticket's phone page (issue 15)
+    assert "扫码看排队进度" in "".join(decode(slip).texts)
 
     clerk = clerk_api("1001", 1)
     for step in ("call-next", "start", "complete"):
@@ -31,7 +31,7 @@ def test_the_printed_ticket_qr_lets_the_service_be_rated_once(qtbot, kiosk_clien
     assert page.status_code == 200 and "非常满意" in page.text
     token = urlsplit(url).path.rsplit("/", 1)[1]
     post = f"{live_server.url}/api/v1/rate/{token}"
-    assert f'action="/api/v1/rate/{token}"' in page.text
+    assert f'data-json="/api/v1/rate/{token}"' in page.text
     first = httpx.post(post, json={"level": "very_satisfied"}, trust_env=False)
     assert first.status_code == 201, first.text
     second = httpx.post(post, json={"level": "very_dissatisfied"}, trust_env=False)

@@ -64,7 +64,7 @@ def test_a_service_not_yet_completed_cannot_be_rated(client, serve, login):
 def test_rate_later_link_needs_no_login_and_rates_once(client, serve, login, kiosk, event_log):
     ticket = serve()
     link = client.get(f"{RATE}/link?ticket_id={ticket['id']}", headers=kiosk).json()  # printed on the ticket
-    assert link["url"].endswith(f"/api/v1/public/r/{link['token']}")  # the phone page
+    assert link["url"].endswith(f"/m/t/{link['token']}")  # the ticket's phone page (issue 15)
     info = client.get(f"/api/v1/rate/{link['token']}").json()
     assert info["ticket"] == ticket["number"] and info["can_rate"] is True
     assert [lv["label"] for lv in info["levels"]] == ["非常满意", "满意", "基本满意", "不满意", "非常不满意"]
