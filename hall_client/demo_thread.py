@@ -259,11 +259,14 @@ def _supervision(th: Thread, *, server: Any, make: Callable[..., Any], wait: Cal
 def _clerk_history(th: Thread, *, window_client: Any, wait: Callable[..., None], shots: Path) -> None:
     w = window_client.widget
     tabs = w.work.tabs
-    panel = next((tabs.widget(i) for i in range(tabs.count()) if hasattr(tabs.widget(i), "show_history")), None)
+    from PySide6.QtWidgets import QWidget
+    # a tab's page may sit inside a scroll area (widgets/fit.py): find the panel, then its tab
+    panel = next((p for p in w.findChildren(QWidget) if hasattr(p, "show_history")), None)
     if panel is None:
         log.warning("demo: the window client has no intake panel; no 办件全程 screenshot")
         return
-    tabs.setCurrentWidget(panel)
+    tabs.setCurrentIndex(next(i for i in range(tabs.count())
+                              if tabs.widget(i) is panel or tabs.widget(i).isAncestorOf(panel)))
     got: dict[str, Any] = {}
     panel.history.history_loaded.connect(lambda h: got.update(h=h))
     panel.show_history(th.case_no)

@@ -1,7 +1,7 @@
 """complaints: the 整改 and 回访 records of the complaint work list
 
 Revision ID: 0009
-Revises: 0005
+Revises: 0008
 """
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from alembic import op
 import hall_server.models.base
 
 revision = "0009"
-down_revision = "0005"
+down_revision = "0008"
 branch_labels = None
 depends_on = None
 
