@@ -108,6 +108,9 @@ class DashboardMode(QWidget):
             scroll.setWidget(w)
             self.tabs.addTab(scroll, name)
         self.tabs.currentChanged.connect(self._tab_opened)
+        from PySide6.QtGui import QKeySequence, QShortcut
+        for i in range(self.tabs.count()):  # Alt+1…5: the tabs, from anywhere in the mode
+            QShortcut(QKeySequence(f"Alt+{i + 1}"), self.tabs, lambda i=i: self.tabs.setCurrentIndex(i))
         return self.tabs
 
     def _tab_opened(self, index: int) -> None:

@@ -408,7 +408,7 @@ class SupervisionMode(QWidget):
         self.tabs.currentChanged.connect(lambda i: self.desk.load() if self.tabs.widget(i) is self.desk else None)
 
     def _signed_in(self, login: LoginOut) -> None:
-        self.who.setText(f"{login.name}（{login.staff_no}）· 只读审查")
+        self.who.setText(f"{login.name}（{login.staff_no}）· 审查（日志只读）与投诉处理")
         self.stack.setCurrentWidget(self.main)
         self.cards.load()
 

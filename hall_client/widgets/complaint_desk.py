@@ -13,7 +13,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QBrush, QColor, QKeySequence, QShortcut
 from PySide6.QtWidgets import (QComboBox, QFormLayout, QGroupBox, QHBoxLayout, QHeaderView, QLabel, QLineEdit,
                                QPushButton, QScrollArea, QSplitter, QTabBar, QTableWidget, QTableWidgetItem,
@@ -43,6 +43,7 @@ class ComplaintDesk(QWidget):
         self.shown: list[wl.Item] = []
         self.current: wl.Item | None = None
         self._parts: dict[str, Any] = {}
+        self._opened = False
         self.filters = QTabBar()
         for f in wl.FILTERS:
             self.filters.addTab(f)
@@ -67,6 +68,13 @@ class ComplaintDesk(QWidget):
         self._build_actions()
         self._layout()
         self._wire()
+        # new complaints and follow-up steps arrive on the event stream: once the list has
+        # been opened it reloads itself (debounced), no polling
+        self._reload = QTimer(self)
+        self._reload.setSingleShot(True)
+        self._reload.setInterval(300)
+        self._reload.timeout.connect(self.load)
+        ctx.store.event_received.connect(self._on_event)
 
     # --- layout ----------------------------------------------------------------------
     def _build_actions(self) -> None:
@@ -159,7 +167,12 @@ class ComplaintDesk(QWidget):
             QShortcut(QKeySequence(f"Ctrl+{i + 1}"), self, lambda i=i: self.filters.setCurrentIndex(i))
 
     # --- data ------------------------------------------------------------------------
+    def _on_event(self, ev: Any) -> None:
+        if self._opened and ev.type.startswith(("complaint.", "rating.followup", "rating.rerated", "rating.recorded")):
+            self._reload.start()
+
     def load(self) -> None:
+        self._opened = True
         self._parts = {}
         ops.complaints(self.ctx.api, on_ok=lambda out: self._part("complaints", out), on_error=self.ctx.bridge.handle)
         ops.bad_ratings(self.ctx.api, on_ok=lambda out: self._part("ratings", out), on_error=self.ctx.bridge.handle)

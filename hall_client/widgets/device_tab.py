@@ -3,7 +3,7 @@ its place or never heard from says so, and the manager retires it (with a reason
 kiosk, display or evaluator loses its token). Keys: F5 刷新, Ctrl+D 停用所选设备."""
 from __future__ import annotations
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import QTimer, Signal
 from PySide6.QtGui import QBrush, QColor, QKeySequence, QShortcut
 from PySide6.QtWidgets import (QHBoxLayout, QHeaderView, QLabel, QLineEdit, QPushButton, QTableWidget,
                                QTableWidgetItem, QVBoxLayout, QWidget)
@@ -76,8 +76,16 @@ class DeviceTab(QWidget):
         self.reason.textChanged.connect(lambda _t: self._enable())
         QShortcut(QKeySequence("F5"), self, self.load)
         QShortcut(QKeySequence("Ctrl+D"), self, lambda: self.retire.isEnabled() and self.retire.click())
+        self._opened = False
+        self._reload = QTimer(self)  # a status change or a retire elsewhere reloads the list (debounced)
+        self._reload.setSingleShot(True)
+        self._reload.setInterval(300)
+        self._reload.timeout.connect(self.load)
+        ctx.store.event_received.connect(
+            lambda ev: self._opened and ev.type.startswith("device.") and self._reload.start())
 
     def load(self) -> None:
+        self._opened = True
         ops.device_health(self.ctx.api, on_ok=self._loaded, on_error=self.ctx.bridge.handle)
 
     def _loaded(self, devs: list[DeviceHealthOut]) -> None:

@@ -318,6 +318,7 @@ TICKET_ISSUED = kind(
     "ticket.issued", "取号", "{who}发出号码 {ticket}{priority_text}，前面等候 {waiting_ahead} 人",
     "ticket", "ticket_id", "category", "priority", "waiting_ahead", "estimate_min", "business_day",
     personal=("citizen_id_number", "citizen_name"),
+    private=("priority_reason",),  # why a citizen jumped the queue (老年人, 残疾人…) is the office's
     derive=lambda d: {"priority_text": ("（绿色通道" + _opt("：", d.get("priority_reason")) + "）") if d.get("priority")
                       else ""})
 TICKET_CALLED = kind("ticket.called", "叫号", "{who}在 {window}叫号 {ticket}", *_T, "waited_s")
@@ -551,6 +552,7 @@ COMPLAINT_RECTIFIED = kind("complaint.rectified", "投诉已整改", "{who}记�
 CALLBACK_LEVELS = {"satisfied": "满意", "basically_satisfied": "基本满意", "dissatisfied": "不满意"}
 COMPLAINT_CALLED_BACK = kind("complaint.called_back", "投诉已回访", "{who}回访投诉 {complaint_no} 的投诉人{level_text}",
                              "complaint_no", "staff_no", "case_no", "level", "note_sha256",
+                             private=("level",),  # the citizen's view; the clerk complained about may read the stream
                              derive=lambda d: {"level_text": _opt("，群众评价：", CALLBACK_LEVELS.get(d.get("level") or ""))})
 COMPLAINT_OVERDUE = kind("complaint.overdue", "投诉办理逾期",
                          "投诉 {complaint_no} 办理逾期（承办人 {assignee_staff_no_who}，期限 {due_at}）",

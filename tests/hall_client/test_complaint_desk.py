@@ -157,3 +157,11 @@ def test_the_supervision_office_has_the_same_work_list(qtbot, client_factory, cl
     assert _row(w.desk, no)[:2] == ["投诉", no]
     w.desk.select_key(no)
     assert w.desk.assign_box.isVisibleTo(w.desk) and w.desk.reply_btn.isEnabled()
+
+
+def test_a_new_complaint_appears_without_a_refresh(qtbot, client_factory, clerk_api, wait_ms):
+    desk = _desk(qtbot, client_factory, wait_ms)
+    assert desk.filters.tabText(0) == "新登记（0）"
+    with qtbot.wait_signal(desk.loaded, timeout=wait_ms):
+        no = _complain(clerk_api)  # registered at window 2; the stream tells the dashboard
+    assert desk.filters.tabText(0) == "新登记（1）" and desk.shown[0].key == no

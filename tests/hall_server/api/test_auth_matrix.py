@@ -52,3 +52,14 @@ def test_devices_never_work_windows_administer_or_audit(api_endpoints):
                    if e.roles and e.roles & DEVICE_ROLES
                    and e.path.startswith(("/api/v1/windows", "/api/v1/admin", "/api/v1/audit")))
     assert not leaks, leaks
+
+
+def test_the_manager_retires_devices_and_grants_priority_numbers(api_endpoints):
+    """Issue 12: retire is manager/admin only; a 绿色通道 number may come from the manager's
+    咨询台 screen (the service then refuses the kiosk and demands a reason)."""
+    from hall_server.domain.roles import Role
+    roles = {(e.method, e.path): e.roles for e in api_endpoints}
+    assert roles[("POST", "/api/v1/devices/retire")] == {Role.MANAGER, Role.ADMIN}
+    assert Role.MANAGER in roles[("POST", "/api/v1/tickets")]
+    assert roles[("POST", "/api/v1/complaints/{complaint_no}/rectify")] == roles[
+        ("POST", "/api/v1/complaints/{complaint_no}/call-back")]

@@ -175,3 +175,13 @@ def test_the_raw_record_keeps_everything_for_the_inspector() -> None:
     e = {"type": "ticket.called", "actor": "staff:1001", "window_no": 1, "data": {"ticket": "A003", "ticket_id": 9}}
     raw = kinds.raw_record(e, seq=42)
     assert "ticket.called" in raw and '"ticket_id": 9' in raw and "序号：42" in raw
+
+
+def test_why_a_priority_number_was_granted_stays_with_the_office() -> None:
+    data = {"ticket": "A003", "ticket_id": 3, "category": "A", "priority": True, "waiting_ahead": 0,
+            "estimate_min": 0, "business_day": "2026-11-24", "priority_reason": "残疾人", "staff_no": "3001"}
+    assert kinds.TICKET_ISSUED.sentence(data, actor="staff:3001", names=NAMES).endswith("发出号码 A003（绿色通道：残疾人），前面等候 0 人")
+    _, seen = kinds.masked("ticket.issued", data)
+    assert "priority_reason" not in seen and seen["priority"] is True
+    _, back = kinds.masked("complaint.called_back", {"complaint_no": "T1", "level": "dissatisfied"})
+    assert "level" not in back
