@@ -236,7 +236,7 @@ def _supervision(th: Thread, *, server: Any, make: Callable[..., Any], wait: Cal
         wait(lambda: True)
         w.grab().save(str(shots / "supervision-cards.png"))
         th.notes.append(f"监察客户端：当日红黄牌 {len(cards)} 张，打开“{cards[row].title}”查看依据（screenshots/supervision-cards.png）。")
-    w.tabs.setCurrentWidget(w.timeline)
+    w.show_tab(w.timeline)
     w.timeline.case_no.setText(th.case_no)
     w.timeline.load_case()
     wait(lambda: "timeline" in got, what="办件时间线")

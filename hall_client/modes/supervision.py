@@ -27,6 +27,7 @@ from ..context import ClientContext
 from ..widgets import supervision_ops as ops
 from ..widgets.common import StatusBanner
 from ..widgets.event_log import EventLogView
+from ..widgets.fit import scrollable
 from ..widgets.login import LoginForm
 
 log = logging.getLogger(__name__)
@@ -390,7 +391,7 @@ class SupervisionMode(QWidget):
         self.export = ExportTab(self)
         for w, name in ((self.cards, "红黄牌"), (self.search, "事件检索"), (self.timeline, "时间线"),
                         (self.audit, "完整性校验"), (self.export, "导出")):
-            self.tabs.addTab(w, name)
+            self.tabs.addTab(scrollable(w), name)  # on a 768-line screen a page scrolls, the window stays
         ml.addWidget(self.tabs, 1)
         self._add_complaint_desk()
         self.main = main
@@ -399,13 +400,21 @@ class SupervisionMode(QWidget):
         lay.setContentsMargins(0, 0, 0, 0)
         lay.addWidget(self.stack)
 
+    def show_tab(self, page: QWidget) -> None:
+        """Bring the tab holding ``page`` to the front (the tabs are scroll areas around the pages)."""
+        for i in range(self.tabs.count()):
+            if self.tabs.widget(i) is page or self.tabs.widget(i).isAncestorOf(page):
+                self.tabs.setCurrentIndex(i)
+                return
+
     def _add_complaint_desk(self) -> None:
         """投诉与差评: the office handles complaints and 差评 follow-ups (the same work list
         as the manager's); loaded when opened."""
         from ..widgets.complaint_desk import ComplaintDesk
         self.desk = ComplaintDesk(self.ctx)
-        self.tabs.addTab(self.desk, "投诉与差评")
-        self.tabs.currentChanged.connect(lambda i: self.desk.load() if self.tabs.widget(i) is self.desk else None)
+        page = scrollable(self.desk)  # a long work list scrolls instead of growing the window
+        self.tabs.addTab(page, "投诉与差评")
+        self.tabs.currentChanged.connect(lambda i: self.desk.load() if self.tabs.widget(i) is page else None)
 
     def _signed_in(self, login: LoginOut) -> None:
         self.who.setText(f"{login.name}（{login.staff_no}）· 审查（日志只读）与投诉处理")

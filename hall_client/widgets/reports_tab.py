@@ -75,6 +75,7 @@ class ReportsTab(QWidget):
             self.periods.addWidget(w)
         self.periods.setSizePolicy(QSizePolicy.Policy.Maximum, QSizePolicy.Policy.Fixed)
         self._fit_periods()
+        self.periods.currentChanged.connect(lambda _i: self._fit_periods())  # whoever turns the page
         self.go = QPushButton("查询（F5）")
         self.pdf = QPushButton("打开 PDF（Ctrl+P）")
         self.xlsx = QPushButton("保存 Excel（Ctrl+S）")
