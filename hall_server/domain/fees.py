@@ -61,7 +61,8 @@ PAY_METHOD_LABELS: Mapping[PayMethod, str] = {
 
 
 EVENT_LABELS: Mapping[str, str] = {
-    "fee.notice_raised": "开具缴费通知单", "fee.notice_cancelled": "撤销缴费通知单", "fee.paid": "缴费（开具票据）",
+    "fee.notice_raised": "开具缴费通知单", "fee.notice_cancelled": "撤销缴费通知单", "fee.notice_corrected": "更正缴费通知单",
+    "fee.paid": "缴费（开具票据）",
     "fee.receipt_voided": "票据作废", "fee.refunded": "退费", "fee.receipt_reprinted": "票据重打",
     "fee.approval_refused": "审批未通过", "fee.day_closed": "收费日结", "fee.item_added": "新增收费项目",
     "fee.item_updated": "修改收费项目", "fee.account_added": "新增收款账户", "fee.series_saved": "设置票据号段",
@@ -201,6 +202,19 @@ def describe(std: Standard, unit: str) -> str:
 
 def _qty(centi: int) -> str:
     return format_qty(centi)
+
+
+def check_exclusive(items: Iterable[tuple[str, str]]) -> None:
+    """Items of one exclusive group (登记费 住宅 / 非住宅) are never charged together: a
+    property is one or the other. ``items`` are (name, group) in notice order; "" = no group."""
+    seen: dict[str, str] = {}
+    for name, group in items:
+        if not group:
+            continue
+        if group in seen:
+            raise BadInput(f"收费项目“{seen[group]}”与“{name}”互斥，不能在同一张缴费通知单上同时收取。",
+                           code="exclusive_items")
+        seen[group] = name
 
 
 def format_qty(centi: int) -> str:
