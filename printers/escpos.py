@@ -134,6 +134,7 @@ class Replacement:
 #: characters the printer fonts lack in one form but have in another
 _SUBSTITUTES = {
     "\u00a5": "\uffe5",  # ¥ -> ￥ (GB18030 puts ¥ in a 4-byte code no printer font has)
+    "\u2013": "\uff5e",  # – (GBK only) -> ～ for GB2312 fonts: a range, "0～200平方米"
     "\u00a0": " ",
     "\u3000": "  ",
     "\t": " ",
