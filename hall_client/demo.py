@@ -324,6 +324,8 @@ def run_headless(server: Server, artifacts: Path, *, tickets: int = 36, seed: in
     _wait(lambda: ev.ctx.api.online, what="评价器联网")
     ev.widget.grab().save(str(artifacts / "screenshots" / "evaluator.png"))
 
+    from . import demo_cashier
+    clients += demo_cashier.run(make=make, wait=_wait, artifacts=artifacts, notes=rec.notes)
     # 3. artifacts
     from printers.decode import decode
     from printers.preview import save_preview

@@ -170,7 +170,10 @@ class FeePanel(QWidget):
         nl = QVBoxLayout(nbox)
         self.notice_table = QTableWidget(0, 4)
         self.notice_table.setHorizontalHeaderLabels(["通知单号", "金额", "状态", "说明"])
-        self.notice_table.horizontalHeader().setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
+        head = self.notice_table.horizontalHeader()
+        for col in range(3):
+            head.setSectionResizeMode(col, QHeaderView.ResizeMode.ResizeToContents)
+        head.setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
         self.notice_table.verticalHeader().setVisible(False)
         self.notice_table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.notice_table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
@@ -362,7 +365,8 @@ class FeePanel(QWidget):
                             on_ok=fetched, on_error=self._fail)
 
     def _opened(self, path: str) -> None:
-        self.result.setText(f"已打开 A4 文件：{path}")
+        from pathlib import Path
+        self.bridge.info(f"已在 PDF 阅读器中打开：{Path(path).name}（可在阅读器中打印）")
         self.document_opened.emit(path)
 
     def ask_cancel(self) -> None:
@@ -550,6 +554,8 @@ class FeePanel(QWidget):
         self.tendered.clear()
         self.reference.clear()
         self.lookup.clear()
+        self.lines.setRowCount(0)
+        self.notice_label.setText(f"{r.notice_no} 已收费（票据 {r.receipt_no}）。请扫描下一张缴费通知单。")
         self.lookup.setFocus()
         self.notice = None
         self.receipt_issued.emit(r)

@@ -23,7 +23,7 @@ from zoneinfo import ZoneInfo
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (QComboBox, QFormLayout, QGroupBox, QHBoxLayout, QHeaderView, QLabel, QLineEdit,
-                               QListWidget, QListWidgetItem, QPushButton, QTableWidget, QTableWidgetItem,
+                               QListWidget, QListWidgetItem, QPushButton, QScrollArea, QTableWidget, QTableWidgetItem,
                                QTabWidget, QVBoxLayout, QWidget)
 
 from hall_server.contract import CaseOut, MatterBrief, MatterOut, SlipOut, TicketOut
@@ -108,6 +108,9 @@ def print_case_slip(*, api: Any, devices: Any, bridge: Any, case_no: str, tz: Zo
     return True
 
 
+NOTICE_TITLES = {"acceptance": "受理通知书", "correction": "补正材料通知书", "rejection": "不予受理通知书"}
+
+
 def open_case_notice(*, api: Any, case_no: str, print_it: bool, parent: Any, on_ok: Callable[[str], None],
                      on_error: Callable[[KnownError], None]) -> Any:
     """Fetch the case's latest notice (受理/补正/不予受理) as A4 PDF; show or print it."""
@@ -117,7 +120,7 @@ def open_case_notice(*, api: Any, case_no: str, print_it: bool, parent: Any, on_
 
     def got(s: SlipOut) -> None:
         path = f"/cases/{case_no}/notices/{s.notice_no}.pdf"
-        name = f"{s.notice_no}_{case_no}"
+        name = f"{NOTICE_TITLES.get(s.kind, '通知书')}_{s.notice_no}"
         if not print_it:
             documents.open_pdf(api=api, path=path, name=name, on_ok=on_ok, on_error=on_error)
             return
@@ -276,7 +279,11 @@ class IntakePanel(QWidget):
         a4.addStretch(1)
         root.addLayout(a4)
 
-        self.pages.addTab(self.form_page, "新受理")
+        self.form_scroll = QScrollArea()  # 1366×768: the form scrolls, the window never grows
+        self.form_scroll.setWidgetResizable(True)
+        self.form_scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        self.form_scroll.setWidget(self.form_page)
+        self.pages.addTab(self.form_scroll, "新受理")
         # 我的办件 and 办件全程 live in this tab (the window's tab list belongs to the client framework)
         self.case_list = CaseListPanel(ctx)
         self.pages.addTab(self.case_list, "我的办件")
@@ -299,7 +306,7 @@ class IntakePanel(QWidget):
     def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 - Qt's name
         """F7/F8/F9/F10 wherever the focus is inside the intake form (children pass F-keys
         up); on the 我的办件 / 办件全程 pages they mean nothing."""
-        if self.pages.currentWidget() is not self.form_page:
+        if self.pages.currentWidget() is not self.form_scroll:
             super().keyPressEvent(event)
             return
         key = Qt.Key(event.key())
