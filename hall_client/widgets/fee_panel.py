@@ -156,8 +156,13 @@ class FeePanel(QWidget):
         lay.addWidget(self.case_label)
         self.table = QTableWidget(0, 4)
         self.table.setHorizontalHeaderLabels(["收费", "收费项目", "收费标准", "数量"])
-        self.table.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
-        self.table.horizontalHeader().setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
+        head = self.table.horizontalHeader()
+        head.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
+        head.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        head.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
+        head.setSectionResizeMode(3, QHeaderView.ResizeMode.Fixed)
+        self.table.setColumnWidth(3, 90)
+        self.table.setWordWrap(True)
         self.table.verticalHeader().setVisible(False)
         self.table.setMinimumHeight(150)
         lay.addWidget(self.table)
@@ -551,13 +556,13 @@ class FeePanel(QWidget):
         self.result.setText(f"已收费：票据 {r.receipt_no}，{r.amount_yuan}（{r.amount_daxie}），{r.method_label}{change}。")
         self.void_button.setEnabled(True)
         self.reprint_button.setEnabled(True)
+        self.notice = None
         self.tendered.clear()
         self.reference.clear()
         self.lookup.clear()
         self.lines.setRowCount(0)
         self.notice_label.setText(f"{r.notice_no} 已收费（票据 {r.receipt_no}）。请扫描下一张缴费通知单。")
         self.lookup.setFocus()
-        self.notice = None
         self.receipt_issued.emit(r)
         self._print(ops.receipt_slip(r, tz=self.tz), "票据已开具，可点“重打”补打")
 
@@ -671,7 +676,7 @@ class FeePanel(QWidget):
     def _closed(self, d: DayCloseOut) -> None:
         self.last_day = d
         methods = "，".join(f"{PAY_METHOD_LABELS[PayMethod(k)]} {yuan(v)}" for k, v in d.by_method.items() if v)
-        runs = "；".join(f"{a}–{b}" for rs in d.numbers.values() for a, b in rs)
+        runs = "；".join(f"{a}–{b}" if a != b else a for rs in d.numbers.values() for a, b in rs)
         diff = d.difference_fen or 0
         diff_text = "无差额" if diff == 0 else ("长款 " if diff > 0 else "短款 ") + yuan(abs(diff)) + f"（{d.note}）"
         self.result.setText(
