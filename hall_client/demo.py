@@ -302,6 +302,8 @@ def run_headless(server: Server, artifacts: Path, *, tickets: int = 36, seed: in
     if "kiosk" not in shots_done:
         k.grab().save(str(artifacts / "screenshots" / "kiosk-ticket.png"))
 
+    from . import demo_thread  # one citizen's whole thread, PDFs and the supervision timeline
+    thread = demo_thread.play(server=server, artifacts=artifacts, take=take, make=make, wait=_wait, clients=clients)
     # the hall manager's dashboard, the supervision office and a window's evaluator screen
     for mode, staff in (("dashboard", "3001"), ("supervision", "4001")):
         office, _sims = make(mode, devices={})
@@ -342,7 +344,7 @@ def run_headless(server: Server, artifacts: Path, *, tickets: int = 36, seed: in
         for dev, hexes in frames:
             f.write(f"\n# {dev}：发出的原始帧（十六进制，LED_PROTOCOL.md）\n")
             f.writelines(f"{fr}\n" for fr in hexes)
-    summary = summarize(rec, server, artifacts, time.monotonic() - t0)
+    summary = summarize(rec, server, artifacts, time.monotonic() - t0) + thread.summary_md()
     (artifacts / "summary.md").write_text(summary, encoding="utf-8")
     print(summary)
     for c in clients:

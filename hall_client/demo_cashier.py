@@ -141,7 +141,12 @@ def run(*, make: Callable[..., Any], wait: Wait, artifacts: Path, notes: list[st
     cash.pay()
     wait(lambda: "value" in paid and len(slips) == 1, what="收费打印")
     _slip(artifacts, "fee-1-receipt", slips[0])
-    cash.counted.setText(f"{(notice.total_fen - 50) / 100:.2f}")
+    from . import fee_ops
+    expected: dict[str, Any] = {}
+    fee_ops.day_preview(api=fee_win.ctx.api, on_ok=lambda d: expected.update(value=d.expected_cash_fen),
+                        on_error=fee_win.ctx.bridge.handle)
+    wait(lambda: "value" in expected, what="日结预览")
+    cash.counted.setText(f"{(expected['value'] - 50) / 100:.2f}")  # ¥0.50 short
     preview = _flag(cash.day_previewed)
     cash.close_day()
     wait(lambda: "value" in preview, what="日结确认")

@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (QGridLayout, QGroupBox, QHBoxLayout, QHeaderView,
                                QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget)
 
 from hall_server.contract import DashboardOut, EventOut, LoginOut
+from hall_server.contract import show
 
 from ..bridge import KnownError
 from ..config import ClientConfig
@@ -34,11 +35,11 @@ def _min(seconds: float | None) -> str:
 
 
 def _rate(v: float | None) -> str:
-    return "—" if v is None else f"{v * 100:.1f}%"
+    return show.percent(v)
 
 
 def _yuan(fen: int) -> str:
-    return f"{fen // 100:,}.{fen % 100:02d}"
+    return show.yuan(fen)
 
 
 def _item(text: object) -> QTableWidgetItem:
@@ -97,7 +98,7 @@ class DashboardMode(QWidget):
         grid = QGridLayout(figs)
         self.fig: dict[str, QLabel] = {}
         names = [("tickets", "取号"), ("served", "办结"), ("cases_accepted", "受理办件"),
-                 ("cases_concluded", "办结办件"), ("once_rate", "一次性办结率"), ("fees", "收费(元)"),
+                 ("cases_concluded", "办结办件"), ("once_rate", "一次性办结率"), ("fees", "收费"),
                  ("satisfaction", "满意率"), ("complaints", "投诉")]
         for i, (key, label) in enumerate(names):
             v = QLabel("—")

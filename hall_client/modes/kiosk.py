@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (QApplication, QGridLayout, QHBoxLayout, QLabel, Q
                                QListWidgetItem, QPushButton, QStackedWidget, QTextBrowser, QVBoxLayout, QWidget)
 
 from hall_server.contract import IdCardIn, TicketOut
+from hall_server.contract.show import mask_id, mask_name
 
 from .. import kiosk_pages
 from ..adapters import card_fields
@@ -32,12 +33,6 @@ from ..widgets.common import Clock, OnlineDot
 log = logging.getLogger(__name__)
 
 
-def mask_id(number: str) -> str:
-    return number[:6] + "*" * 8 + number[-4:] if len(number) == 18 else "*" * len(number)
-
-
-def mask_name(name: str) -> str:
-    return name[:1] + "*" * (len(name) - 1) if name else ""
 
 
 def _big_button(text: str, name: str = "kioskSmallButton") -> QPushButton:

@@ -7,25 +7,26 @@ check), which the server logs as events.
 """
 from __future__ import annotations
 
-import json
 import logging
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QDate, QDateTime, Signal
-from PySide6.QtWidgets import (QCheckBox, QDateEdit, QDateTimeEdit, QFileDialog, QFormLayout, QHBoxLayout,
-                               QLabel, QLineEdit, QPushButton, QSplitter, QStackedWidget, QTableWidget,
+from PySide6.QtWidgets import (QCheckBox, QComboBox, QDateEdit, QDateTimeEdit, QFileDialog, QFormLayout,
+                               QHBoxLayout, QLabel, QLineEdit, QPushButton, QSplitter, QStackedWidget, QTableWidget,
                                QTableWidgetItem, QTabWidget, QVBoxLayout, QWidget)
 
-from hall_server.contract import (AuditCheckOut, CardDetailOut, CardOut, CardsOut, EventOut, EventSearchOut,
+from hall_server.contract import (CARD_FACT_LABELS, AuditCheckOut, CardDetailOut, CardOut, CardsOut, EventSearchOut,
                                   LoginOut, SignoffOut, TimelineOut)
+from hall_server.contract import events as kinds
+from hall_server.contract import show
 
 from ..bridge import KnownError
 from ..config import ClientConfig
 from ..context import ClientContext
 from ..widgets import supervision_ops as ops
 from ..widgets.common import StatusBanner
+from ..widgets.event_log import EventLogView
 from ..widgets.login import LoginForm
 
 log = logging.getLogger(__name__)
@@ -37,26 +38,18 @@ def _item(v: object) -> QTableWidgetItem:
     return it
 
 
-def _local(at: datetime) -> str:
-    from zoneinfo import ZoneInfo
-    return at.astimezone(ZoneInfo(TZ)).strftime("%m-%d %H:%M:%S")
+def hall_tz(mode: "SupervisionMode") -> str:
+    """The hall's zone (from the server's snapshot), never the PC's."""
+    return getattr(mode.ctx.devices, "hall_tz", "") or show.HALL_TZ
 
 
-def fill_events(table: QTableWidget, events: list[EventOut]) -> None:
-    table.setRowCount(len(events))
-    for r, e in enumerate(events):
-        for c, v in enumerate((e.seq, _local(e.at), e.actor, e.window_no, e.type,
-                               json.dumps(e.data, ensure_ascii=False)[:200])):
-            table.setItem(r, c, _item(v))
-
-
-def event_table() -> QTableWidget:
-    t = QTableWidget(0, 6)
-    t.setHorizontalHeaderLabels(["序号", "时间", "操作者", "窗口", "类型", "内容"])
-    t.horizontalHeader().setStretchLastSection(True)
-    t.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)  # a review client changes nothing
-    return t
-
+def type_choices() -> list[tuple[str, str]]:
+    """The search's event-type filter as a person picks it: whole areas, then each kind."""
+    out = [("全部事件", "")]
+    out += [(f"全部{name}事件", f"{area}.") for area, name in kinds.AREA_LABELS.items()]
+    out += [(f"{kinds.AREA_LABELS.get(k.type.split('.')[0], '其他')} · {k.label}", k.type)
+            for k in kinds.KINDS.values() if k is not kinds.RATING_PRIVATE]
+    return out
 
 
 def hall_today(mode: "SupervisionMode") -> QDate:
@@ -64,8 +57,7 @@ def hall_today(mode: "SupervisionMode") -> QDate:
     must still open on the hall's today."""
     from datetime import datetime
     from zoneinfo import ZoneInfo
-    tz = getattr(mode.ctx.devices, "hall_tz", "") or "Asia/Shanghai"
-    d = datetime.now(ZoneInfo(tz)).date()
+    d = datetime.now(ZoneInfo(hall_tz(mode))).date()
     return QDate(d.year, d.month, d.day)
 
 class SearchTab(QWidget):
@@ -82,8 +74,10 @@ class SearchTab(QWidget):
             w.setDisplayFormat("yyyy-MM-dd HH:mm")
             w.setCalendarPopup(True)
         self.use_time = QCheckBox("按时间")
-        self.window_no, self.staff_no, self.type_, self.case_no, self.ticket = (QLineEdit() for _ in range(5))
-        self.type_.setPlaceholderText("如 ticket. 表示全部号票事件")
+        self.window_no, self.staff_no, self.case_no, self.ticket = (QLineEdit() for _ in range(4))
+        self.type_ = QComboBox()
+        for text, value in type_choices():
+            self.type_.addItem(text, value)
         row = QHBoxLayout()
         row.addWidget(self.use_time)
         row.addWidget(self.start)
@@ -99,7 +93,7 @@ class SearchTab(QWidget):
         self.more = QPushButton("下一页")
         self.more.setEnabled(False)
         self.count = QLabel("")
-        self.table = event_table()
+        self.table = EventLogView()
         lay = QVBoxLayout(self)
         lay.addLayout(form)
         btns = QHBoxLayout()
@@ -114,7 +108,7 @@ class SearchTab(QWidget):
 
     def filters(self) -> dict[str, Any]:
         f: dict[str, Any] = {"window_no": self.window_no.text().strip(), "staff_no": self.staff_no.text().strip(),
-                             "type": self.type_.text().strip(), "case_no": self.case_no.text().strip(),
+                             "type": self.type_.currentData() or "", "case_no": self.case_no.text().strip(),
                              "ticket": self.ticket.text().strip().upper()}
         if self.use_time.isChecked():
             f["from"] = self.start.dateTime().toString("yyyy-MM-ddTHH:mm:ss")
@@ -131,7 +125,7 @@ class SearchTab(QWidget):
 
     def _shown(self, page: EventSearchOut) -> None:
         self.last = page
-        fill_events(self.table, page.events)
+        self.table.set_events(page.events, names=page.names, tz=hall_tz(self.mode))
         self.more.setEnabled(page.more)
         self.count.setText(f"本页 {page.count} 条" + ("，还有更多" if page.more else ""))
         self.searched.emit(page)
@@ -155,7 +149,8 @@ class TimelineTab(QWidget):
         self.title = QLabel("")
         self.summary = QLabel("")
         self.summary.setWordWrap(True)
-        self.table = event_table()
+        self.summary.setMinimumHeight(self.summary.fontMetrics().lineSpacing() * 2 + 6)
+        self.table = EventLogView()
         lay = QVBoxLayout(self)
         r1 = QHBoxLayout()
         for w in (self.case_no, self.case_go):
@@ -182,8 +177,8 @@ class TimelineTab(QWidget):
 
     def _show(self, t: TimelineOut) -> None:
         self.title.setText(t.title)
-        self.summary.setText("；".join(f"{k}：{v}" for k, v in t.summary.items()))
-        fill_events(self.table, t.events)
+        self.summary.setText(t.summary_text)
+        self.table.set_events(t.events, names=t.names, tz=hall_tz(self.mode))
         self.shown.emit(t)
 
 
@@ -212,7 +207,7 @@ class CardsTab(QWidget):
         self.detail_title.setWordWrap(True)
         self.facts = QLabel("")
         self.facts.setWordWrap(True)
-        self.evidence = event_table()
+        self.evidence = EventLogView(detail_title="原始记录")
         self.note = QLineEdit()
         self.note.setPlaceholderText("签阅意见（可选）")
         self.sign = QPushButton("签阅")
@@ -254,7 +249,8 @@ class CardsTab(QWidget):
         self.table.setRowCount(len(self.cards))
         for r, k in enumerate(self.cards):
             for col, v in enumerate((k.level_label, k.rule_label, k.day.isoformat(), k.title,
-                                     f"{k.signed_by}" if k.signed_off else "未签阅")):
+                                     show.staff(out.names.get(k.signed_by or ""), k.signed_by)
+                                     if k.signed_off else "未签阅")):
                 self.table.setItem(r, col, _item(v))
         self.loaded.emit(out)
 
@@ -266,8 +262,8 @@ class CardsTab(QWidget):
     def _opened(self, d: CardDetailOut) -> None:
         self.current = d.card
         self.detail_title.setText(f"【{d.card.level_label}】{d.card.title}")
-        self.facts.setText("；".join(f"{k}：{v}" for k, v in d.card.facts.items()))
-        fill_events(self.evidence, d.events)
+        self.facts.setText(show.pairs(d.card.facts, CARD_FACT_LABELS, hall_tz(self.mode)))
+        self.evidence.set_events(d.events, names=d.names, tz=hall_tz(self.mode))
         self.sign.setEnabled(not d.card.signed_off)
         self.opened.emit(d)
 

@@ -19,6 +19,8 @@ from PySide6.QtWidgets import (QAbstractItemView, QHBoxLayout, QHeaderView, QLab
                                QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget)
 
 from hall_server.contract import CaseHistoryOut, HistoryItem
+from hall_server.contract import events as kinds
+from hall_server.contract import show
 from hall_server.domain.cases import CASE_NO_RE
 
 from ..bridge import KnownError
@@ -52,9 +54,8 @@ def for_window_staff(items: list[HistoryItem]) -> list[HistoryItem]:
     return out
 
 
-def _actor_text(actor: str) -> str:
-    kind, _, ident = actor.partition(":")
-    return {"staff": f"工号 {ident}", "device": ident, "system": "系统"}.get(kind, actor)
+def _actor_text(actor: str, names: dict[str, str] | None = None) -> str:
+    return kinds.actor_text(actor, names) if actor else ""
 
 
 class CaseHistoryView(QWidget):
@@ -117,7 +118,7 @@ class CaseHistoryView(QWidget):
     def _show(self, h: CaseHistoryOut) -> None:
         items = h.items if self.sees_ratings and not h.restricted else for_window_staff(h.items)
         shown = CaseHistoryOut(case_no=h.case_no, ticket_no=h.ticket_no, items=items,
-                               restricted=h.restricted or not self.sees_ratings)
+                               restricted=h.restricted or not self.sees_ratings, names=h.names)
         self.shown = shown
         tz = self._tz()
         t = self.table
@@ -125,8 +126,8 @@ class CaseHistoryView(QWidget):
         for i in items:
             r = t.rowCount()
             t.insertRow(r)
-            for col, text in enumerate((f"{i.at.astimezone(tz):%Y-%m-%d %H:%M:%S}", i.label, i.detail,
-                                        _actor_text(i.actor), str(i.window_no or ""))):
+            for col, text in enumerate((show.local_time(i.at, tz), i.label, i.detail,
+                                        _actor_text(i.actor, h.names), show.window(i.window_no))):
                 it = QTableWidgetItem(text)
                 if col == 1:
                     it.setData(Qt.ItemDataRole.UserRole, i.type)

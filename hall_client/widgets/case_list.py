@@ -31,7 +31,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QDialog, QDialogBut
 
 from hall_server.contract import CaseBrief, CaseOut, CasePage
 from hall_server.domain.cases import SUSPEND_LABELS, CaseAction, CaseState, SuspendKind, allowed
-from hall_server.domain.privacy import mask_name
+from hall_server.contract.show import mask_name
 
 from ..bridge import KnownError
 

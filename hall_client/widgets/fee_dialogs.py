@@ -16,7 +16,7 @@ from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QFormLayout
 
 from hall_server.contract import DayCloseOut
 from hall_server.domain.fees import PAY_METHOD_LABELS, PayMethod
-from hall_server.domain.money import MoneyError, parse_yuan, yuan
+from hall_server.contract.show import MoneyError, parse_yuan, yuan
 
 
 def _buttons(dlg: QDialog, ok_text: str) -> QDialogButtonBox:

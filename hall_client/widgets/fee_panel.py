@@ -16,7 +16,7 @@ supervisor signs in beside the cashier; 重打 reprints marked 重打. 日结 ta
 cash, shows expected against counted in a confirmation (a difference needs a note),
 then prints the 日结单 on the receipt printer and offers the A4 日结单.
 
-Amounts are shown with the server's own ``yuan``/``daxie`` (``hall_server.domain.money``)
+Amounts are shown with the one money format (``hall_server.contract.show``)
 and typed cash is parsed exactly (no floats). HTTP goes through ``hall_client.fee_ops``.
 """
 from __future__ import annotations
@@ -34,7 +34,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QComboBox, QFormLay
 
 from hall_server.contract import CaseOut, DayCloseOut, EventOut, FeeItemOut, NoticeOut, ReceiptOut
 from hall_server.domain.fees import PAY_METHOD_LABELS, PayMethod
-from hall_server.domain.money import MoneyError, daxie, parse_yuan, yuan
+from hall_server.contract.show import MoneyError, daxie, parse_yuan, yuan
 
 from .. import documents, keys
 from .. import fee_ops as ops

@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (QCheckBox, QFormLayout, QGroupBox, QHBoxLayout, Q
                                QListWidgetItem, QPushButton, QVBoxLayout, QWidget)
 
 from hall_server.contract import ComplaintOut, EventOut, InquiryList, InquiryOut
+from hall_server.contract import show
 
 from ..bridge import KnownError
 
@@ -66,7 +67,7 @@ def register_complaint(*, api: Any, body: dict[str, Any], on_ok: Callable[[Compl
 def _line(inq: InquiryOut, tz: ZoneInfo, *, inbox: bool) -> str:
     state = {"open": "待答复", "referred": "已转办", "closed": "已办结"}[inq.state]
     late = "【逾期】" if inq.overdue else ""
-    due = f" 限{inq.due_at.astimezone(tz):%m-%d %H:%M}" if inq.due_at and inq.state != "closed" else ""
+    due = f" 限{show.local_minute(inq.due_at, tz)}" if inq.due_at and inq.state != "closed" else ""
     who = f"首问 {inq.first_staff_name}" if inbox else (
         f"→{inq.referred_to_staff_name or inq.referred_to_department or ''}" if inq.state == "referred" else "")
     phone = f" ☎{inq.citizen_phone}" if inbox and inq.citizen_phone else ""

@@ -15,6 +15,7 @@ from ..domain.roles import Role
 from ..reports import exports
 from ..services import supervision as svc
 from ..services.actors import Actor
+from ..services.names import all_staff_names
 from .deps import AppContext, ctx, idempotent, require
 
 router = APIRouter(prefix="/supervision", tags=["supervision"])
@@ -123,7 +124,7 @@ def export_xlsx(f: Filters = Depends(), actor: Actor = Depends(require(*READERS)
         start, end = _card_period(kw, c_)
         cards_ = svc.list_cards(s, settings=c_.settings, start=start, end=end, now=now)
         data = exports.supervision_xlsx(svc.iter_search(s, **kw), cards_, settings=c_.settings, now=now,
-                                        filters=kw)
+                                        filters=kw, names=all_staff_names(s))
     return _attachment(data, XLSX, f"supervision-{start}-{end}.xlsx")
 
 
@@ -136,7 +137,7 @@ def export_pdf(f: Filters = Depends(), actor: Actor = Depends(require(*READERS))
         start, end = _card_period(kw, c_)
         cards_ = svc.list_cards(s, settings=c_.settings, start=start, end=end, now=now)
         data = exports.supervision_pdf(svc.iter_search(s, cap=5000, **kw), cards_, settings=c_.settings,
-                                       now=now, filters=kw)
+                                       now=now, filters=kw, names=all_staff_names(s))
     return _attachment(data, "application/pdf", f"supervision-{start}-{end}.pdf")
 
 

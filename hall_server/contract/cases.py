@@ -258,7 +258,7 @@ class HistoryItem(Model):
     actor: str
     window_no: int | None = None
     data: dict[str, Any]
-    detail: str = ""  # one line in Chinese: 延长 2 个工作日：情况复杂（批准人 3001）
+    detail: str = ""  # the catalogue's sentence: 王建国（1001）将办件 … 的时限延长 2 个工作日：…
 
 
 class CaseHistoryOut(Model):
@@ -266,6 +266,7 @@ class CaseHistoryOut(Model):
     ticket_no: str | None = None
     items: list[HistoryItem]
     restricted: bool = False  # the reader is window staff: ratings show only that one was recorded
+    names: dict[str, str] = {}  # 工号 -> name of the staff the items name
 
 
 class SlipOut(Model):

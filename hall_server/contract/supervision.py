@@ -15,6 +15,7 @@ __all__ = [
     "AuditCheckOut", "FiguresOut", "CategoryLive", "WindowLive", "DeviceHealthIn", "DeviceReport",
     "DeviceHealthOut", "DashboardOut", "DayPoint", "KeyFigures", "DailyReportOut", "MonthlyReportOut",
     "YearlyReportOut", "DepartmentYear", "DeviceStatus", "WaitingTicket",
+    "CARD_FACT_LABELS", "TIMELINE_SUMMARY_LABELS",
 ]
 
 DeviceStatus = Literal["ok", "warning", "error", "offline", "unknown"]
@@ -25,6 +26,7 @@ class EventSearchOut(Model):
     count: int  # in this page
     more: bool  # another page exists (ask again with before_seq = smallest seq here)
     last_seq: int
+    names: dict[str, str] = {}  # 工号 -> name of every staff member the events name (for sentences)
 
 
 class TimelineOut(Model):
@@ -32,6 +34,8 @@ class TimelineOut(Model):
     title: str
     events: list[EventOut]
     summary: dict[str, Any] = {}
+    summary_text: str = ""  # the summary as a person reads it
+    names: dict[str, str] = {}
 
 
 class CardOut(Model):
@@ -64,11 +68,29 @@ class CardsOut(Model):
     red: int
     yellow: int
     open: int  # not yet signed off
+    names: dict[str, str] = {}  # 工号 -> name of the staff the cards name (subject, signed by)
 
 
 class CardDetailOut(Model):
     card: CardOut
     events: list[EventOut]
+    names: dict[str, str] = {}
+
+
+# How a card's facts and a timeline's summary read (only labelled keys are shown).
+CARD_FACT_LABELS: dict[str, str] = {
+    "wait_minutes": "等候（分钟）", "minutes": "时长（分钟）", "category": "业务类别", "queued_at": "取号时间",
+    "called_at": "叫号时间", "reason": "原因", "started_at": "开始", "ended_at": "结束", "gaps": "离岗时段",
+    "windows": "窗口", "flagged": "次数", "total": "总数", "case_no": "办件号", "matter": "事项",
+    "department": "部门", "due_date": "时限", "concluded_on": "办结日期", "working_days_left": "剩余工作日",
+    "level": "评价", "opened_at": "发生时间", "due_at": "期限", "done_at": "办结时间",
+}
+TIMELINE_SUMMARY_LABELS: dict[str, str] = {
+    "name": "姓名", "matter": "事项", "state_label": "状态", "ticket": "号票", "staff_no": "经办工号",
+    "accepted_at": "受理时间", "due_date": "办结时限", "concluded_at": "办结时间", "corrections": "补正次数",
+    "called": "叫号", "completed": "办完", "skipped": "过号", "on_duty_minutes": "在岗（分钟）",
+    "paused_minutes": "暂停（分钟）", "events": "记录条数",
+}
 
 
 class SignoffIn(Model):

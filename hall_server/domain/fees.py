@@ -58,15 +58,7 @@ class PayMethod(StrEnum):
 PAY_METHOD_LABELS: Mapping[PayMethod, str] = {
     PayMethod.CASH: "现金", PayMethod.CARD: "银行卡", PayMethod.TRANSFER: "转账", PayMethod.QR: "扫码支付",
 }
-
-
-EVENT_LABELS: Mapping[str, str] = {
-    "fee.notice_raised": "开具缴费通知单", "fee.notice_cancelled": "撤销缴费通知单", "fee.notice_corrected": "更正缴费通知单",
-    "fee.paid": "缴费（开具票据）",
-    "fee.receipt_voided": "票据作废", "fee.refunded": "退费", "fee.receipt_reprinted": "票据重打",
-    "fee.approval_refused": "审批未通过", "fee.day_closed": "收费日结", "fee.item_added": "新增收费项目",
-    "fee.item_updated": "修改收费项目", "fee.account_added": "新增收款账户", "fee.series_saved": "设置票据号段",
-}  # what a case history or the supervision log shows for this area's event types
+# how this area's events read (label, sentence) is declared in contract/events.py
 
 
 @dataclass(frozen=True)

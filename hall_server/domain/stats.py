@@ -242,7 +242,7 @@ def minutes_text(seconds: float | None) -> str:
 
 
 def yuan_text(fen: int) -> str:
-    """Money is kept in 分; shown as 元 with two decimals, computed without floats."""
-    sign = "-" if fen < 0 else ""
-    fen = abs(fen)
-    return f"{sign}{fen // 100:,}.{fen % 100:02d} 元"
+    """Money is kept in 分; shown the one way the hall shows money (``contract.show.yuan``:
+    "¥1,234.50"), computed without floats."""
+    from .money import yuan
+    return yuan(fen)

@@ -14,7 +14,8 @@ from reportlab.platypus import Flowable, Spacer
 
 from .. import contract as c
 from ..domain.fees import PAY_METHOD_LABELS, PayMethod
-from ..domain.money import daxie, yuan
+from ..contract import show
+from ..contract.show import daxie, yuan
 from .pdf import build, grid_table, kv_table, para, styles
 
 
@@ -32,7 +33,7 @@ def pdf(d: c.DayCloseOut, *, hall_name: str, tz: ZoneInfo) -> bytes:
     if not d.closed:
         story.append(para("【未日结 · 预览】", st.title))
     runs = "；".join(f"{a}–{b}" if a != b else a for rs in d.numbers.values() for a, b in rs)
-    closed_at = d.closed_at.astimezone(tz).strftime("%Y年%m月%d日 %H:%M") if d.closed_at else "未日结"
+    closed_at = show.local_time(d.closed_at, tz) if d.closed_at else "未日结"
     story.append(kv_table([
         ("营业日", f"{d.business_day.year}年{d.business_day.month}月{d.business_day.day}日"),
         ("收费员", f"{d.staff_name}（工号 {d.staff_no}）"),

@@ -1,13 +1,14 @@
 """Supervision exports: the searched log and the period's 红黄牌, as xlsx and PDF.
 
 An export is evidence handed outside the system, so it states what was searched, when,
-and the seq range it covers; times are shown in the hall's zone. Personal data stays as
-the log holds it (the log stores 身份证号 masked already).
+and the seq range it covers; times are shown in the hall's zone. Each event reads as the
+catalogue's Chinese sentence (``contract/events.py``), with the staff's names; the xlsx
+keeps the hash of each row so it can be checked against the chain. Personal data stays
+as the log holds it (the log stores 身份证号 masked already).
 """
 from __future__ import annotations
 
 import io
-import json
 from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import Any
@@ -18,6 +19,8 @@ from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, Spacer
 
 from .. import contract as c
+from ..contract import events as kinds
+from ..contract import show
 from ..models import Event
 from ..settings import Settings
 from . import pdf
@@ -34,22 +37,23 @@ def describe(filters: Mapping[str, Any], tz: Any) -> str:
         if v is None or v == "":
             continue
         if isinstance(v, datetime):
-            v = v.astimezone(tz).strftime("%Y-%m-%d %H:%M")
+            v = show.local_minute(v, tz)
+        elif k == "type_":
+            v = kinds.type_filter_text(str(v))
         parts.append(f"{label}：{v}")
     return "；".join(parts) or "全部"
 
 
 def _local(at: datetime, tz: Any) -> str:
-    return at.astimezone(tz).strftime("%Y-%m-%d %H:%M:%S")
+    return show.local_time(at, tz)
 
 
-def _data_text(data: Mapping[str, Any], limit: int = 300) -> str:
-    txt = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
-    return txt if len(txt) <= limit else txt[: limit - 1] + "…"
+def _who(e: Event, names: Mapping[str, str]) -> str:
+    return kinds.actor_text(e.actor, names)
 
 
 def supervision_xlsx(evs: Iterable[Event], cards: c.CardsOut, *, settings: Settings, now: datetime,
-                     filters: Mapping[str, Any]) -> bytes:
+                     filters: Mapping[str, Any], names: Mapping[str, str] | None = None) -> bytes:
     tz = settings.tz
     wb = Workbook(write_only=False)
     ws = wb.active
@@ -58,17 +62,18 @@ def supervision_xlsx(evs: Iterable[Event], cards: c.CardsOut, *, settings: Setti
     ws.append([f"{settings.hall_name} 监察导出（事件日志）"])
     ws["A1"].font = Font(bold=True, size=13)
     ws.append([f"查询条件：{describe(filters, tz)}；导出时间：{_local(now, tz)}"])
-    head = ["序号", "时间", "操作者", "窗口", "类型", "办件号", "号票", "工号", "内容", "哈希"]
+    names = names or {}
+    head = ["序号", "时间", "操作者", "窗口", "事件", "经过", "办件号", "号票", "工号", "哈希"]
     ws.append(head)
     for cell in ws[3]:
         cell.font = Font(bold=True)
         cell.fill = HEAD_FILL
     n = 0
     for e in evs:
-        ws.append([e.seq, _local(e.at, tz), e.actor, e.window_no, e.type, e.case_no, e.ticket_no, e.staff_no,
-                   _data_text(e.data, 2000), e.hash])
+        ws.append([e.seq, _local(e.at, tz), _who(e, names), e.window_no, kinds.label(e.type, e.data),
+                   kinds.sentence(e, names=names, tz=tz), e.case_no, e.ticket_no, e.staff_no, e.hash])
         n += 1
-    for col, width in zip("ABCDEFGHIJ", (8, 20, 18, 6, 20, 22, 8, 8, 60, 20)):
+    for col, width in zip("ABCDEFGHIJ", (8, 20, 18, 6, 18, 70, 22, 8, 8, 20)):
         ws.column_dimensions[col].width = width
     ws.freeze_panes = "A4"
     cs = wb.create_sheet("红黄牌")
@@ -82,7 +87,8 @@ def supervision_xlsx(evs: Iterable[Event], cards: c.CardsOut, *, settings: Setti
         cell.fill = HEAD_FILL
     for k in cards.cards:
         cs.append([k.level_label, k.rule_label, k.day.isoformat(), k.title, k.staff_no, k.window_no, k.case_no,
-                   k.ticket, k.signed_by, _local(k.signed_at, tz) if k.signed_at else None, k.note, k.key])
+                   k.ticket, show.staff(names.get(k.signed_by or ""), k.signed_by) if k.signed_by else None,
+                   _local(k.signed_at, tz) if k.signed_at else None, k.note, k.key])
     for col, width in zip("ABCDEFGHIJKL", (6, 18, 12, 50, 8, 6, 22, 8, 8, 20, 30, 40)):
         cs.column_dimensions[col].width = width
     buf = io.BytesIO()
@@ -91,8 +97,9 @@ def supervision_xlsx(evs: Iterable[Event], cards: c.CardsOut, *, settings: Setti
 
 
 def supervision_pdf(evs: Iterable[Event], cards: c.CardsOut, *, settings: Settings, now: datetime,
-                    filters: Mapping[str, Any]) -> bytes:
+                    filters: Mapping[str, Any], names: Mapping[str, str] | None = None) -> bytes:
     tz = settings.tz
+    names = names or {}
     st = pdf.styles()
     title = f"{settings.hall_name}监察报告"
     story: list[Flowable] = [
@@ -103,15 +110,16 @@ def supervision_pdf(evs: Iterable[Event], cards: c.CardsOut, *, settings: Settin
         Spacer(1, 2 * mm),
     ]
     rows = [[k.level_label, k.rule_label, k.title,
-             f"{k.signed_by} {_local(k.signed_at, tz)[5:16]}" if k.signed_at else "未签阅"] for k in cards.cards]
+             f"{show.staff(names.get(k.signed_by or ''), k.signed_by)} {_local(k.signed_at, tz)[:16]}"
+             if k.signed_at else "未签阅"] for k in cards.cards]
     if rows:
         story.append(pdf.grid_table(["牌", "规则", "说明", "签阅"], rows, [12 * mm, 30 * mm, 95 * mm, 33 * mm]))
     story += [Spacer(1, 5 * mm), pdf.para("事件日志", st.body), Spacer(1, 2 * mm)]
-    erows = [[str(e.seq), _local(e.at, tz)[5:], e.actor.removeprefix("staff:"), e.type,
-              _data_text(e.data, 160)] for e in evs]
+    erows = [[str(e.seq), _local(e.at, tz), kinds.label(e.type, e.data), kinds.sentence(e, names=names, tz=tz)]
+             for e in evs]
     if erows:
-        story.append(pdf.grid_table(["序号", "时间", "操作者", "类型", "内容"], erows,
-                                    [12 * mm, 27 * mm, 22 * mm, 30 * mm, 79 * mm]))
+        story.append(pdf.grid_table(["序号", "时间", "事件", "经过"], erows,
+                                    [12 * mm, 24 * mm, 26 * mm, 108 * mm]))
     else:
         story.append(pdf.para("（没有符合条件的事件）", st.small))
     return pdf.build(story, title=title, footer=f"{settings.hall_name} · 监察导出 · {_local(now, tz)}")

@@ -19,12 +19,11 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from .. import contract as c
+from ..contract import events as kinds
 from ..domain import cases as dc
 from ..domain.catalog import FORM_LABELS, MaterialForm, MatterKind
 from ..domain.errors import BadInput, Forbidden, NotFound
-from ..domain.fees import EVENT_LABELS as FEE_EVENT_LABELS
-from ..domain.privacy import mask_id, mask_name, mask_phone
-from ..domain.ratings import LEVEL_LABELS, RatingLevel
+from ..contract.show import mask_id, mask_name, mask_phone
 from ..domain.roles import Role
 from ..domain.workdays import UNIT_LABELS, LimitUnit, WorkCalendar, package_data, parse_config
 from ..models import Department, Event, Staff, Ticket
@@ -35,6 +34,7 @@ from . import auth, events
 from . import catalog as catalog_svc
 from . import ratings as ratings_svc
 from .actors import Actor
+from .names import staff_names
 from .queue import current_ticket, require_on_duty
 
 log = logging.getLogger(__name__)
@@ -314,25 +314,25 @@ def _decide(session: Session, case: Case, matter: Matter, check: dc.MaterialsChe
             extra["overridden"] = [m.name for m in check.to_correct]
             log.warning("case %s accepted with missing materials by %s: %s", case.case_no, actor.staff_no,
                         decision.override_reason)
-        _event(session, "case.accepted", case, actor=actor, now=now, **base, **extra)
+        _event(session, kinds.CASE_ACCEPTED.type, case, actor=actor, now=now, **base, **extra)
         if MatterKind(case.kind) is MatterKind.INSTANT:  # 即办件: concluded on the spot
             case.state = dc.step(dc.CaseState(case.state), dc.CaseAction.APPROVE)
             case.concluded_at = now
             case.outcome_note = "即办件，当场办结"
             session.flush()
-            _event(session, "case.concluded", case, actor=actor, now=now, outcome="approved", instant=True)
+            _event(session, kinds.CASE_CONCLUDED.type, case, actor=actor, now=now, outcome="approved", instant=True)
     elif decision.action is dc.CaseAction.REQUEST_CORRECTION:
         case.corrections += 1
         session.flush()
         n = _notice(session, case, matter, "correction", settings=settings, actor=actor, now=now)
-        _event(session, "case.correction_requested", case, actor=actor, now=now, **base, notice_no=n.notice_no,
+        _event(session, kinds.CASE_CORRECTION.type, case, actor=actor, now=now, **base, notice_no=n.notice_no,
                to_correct=[m.name for m in check.to_correct], corrections=case.corrections)
     else:
         case.reject_reason, case.reject_basis = (reject_reason or "").strip(), (reject_basis or "").strip()
         case.closed_at = now
         session.flush()
         n = _notice(session, case, matter, "rejection", settings=settings, actor=actor, now=now)
-        _event(session, "case.rejected", case, actor=actor, now=now, **base, notice_no=n.notice_no,
+        _event(session, kinds.CASE_REJECTED.type, case, actor=actor, now=now, **base, notice_no=n.notice_no,
                reason=case.reject_reason, basis=case.reject_basis)
 
 
@@ -384,7 +384,7 @@ def resume(session: Session, *, settings: Settings, actor: Actor, now: datetime,
     if ticket is not None:  # today's visit: the thread follows the latest ticket
         case.ticket_id, case.ticket_no = ticket.id, ticket.number
     case.window_no = body.window_no
-    _event(session, "case.resubmitted", case, actor=actor, now=now,
+    _event(session, kinds.CASE_RESUBMITTED.type, case, actor=actor, now=now,
            received=[m.name for m in check.received])
     _decide(session, case, matter, check, decision, reject_reason=body.reject_reason, reject_basis=body.reject_basis,
             settings=settings, actor=actor, now=now)
@@ -394,10 +394,10 @@ def resume(session: Session, *, settings: Settings, actor: Actor, now: datetime,
 # --- lifecycle -------------------------------------------------------------------
 
 _EVENT_OF = {
-    dc.CaseAction.START_REVIEW: "case.review_started", dc.CaseAction.SUSPEND: "case.suspended",
-    dc.CaseAction.RESUME: "case.resumed", dc.CaseAction.EXTEND: "case.extended",
-    dc.CaseAction.APPROVE: "case.concluded", dc.CaseAction.REFUSE: "case.concluded",
-    dc.CaseAction.DELIVER: "case.delivered", dc.CaseAction.WITHDRAW: "case.withdrawn",
+    dc.CaseAction.START_REVIEW: kinds.CASE_REVIEW_STARTED, dc.CaseAction.SUSPEND: kinds.CASE_SUSPENDED,
+    dc.CaseAction.RESUME: kinds.CASE_RESUMED, dc.CaseAction.EXTEND: kinds.CASE_EXTENDED,
+    dc.CaseAction.APPROVE: kinds.CASE_CONCLUDED, dc.CaseAction.REFUSE: kinds.CASE_CONCLUDED,
+    dc.CaseAction.DELIVER: kinds.CASE_DELIVERED, dc.CaseAction.WITHDRAW: kinds.CASE_WITHDRAWN,
 }
 
 
@@ -436,7 +436,7 @@ def approve_extension(session: Session, *, settings: Settings, actor: Actor, now
                                password=body.approver_password or "", verified_hash=verified_hash,
                                checked_hash=checked_hash)
     except ApprovalFailed as e:
-        _event(session, "case.extension_refused", case, actor=actor, now=now, action="extend",
+        _event(session, kinds.CASE_EXTENSION_REFUSED.type, case, actor=actor, now=now, action="extend",
                approver=staff_no[:20], code=e.code)
         log.warning("extension of %s by %s: approval by %s refused (%s)", case.case_no, actor.staff_no,
                     staff_no[:20], e.code)
@@ -529,7 +529,7 @@ def transition(session: Session, *, settings: Settings, actor: Actor, now: datet
     session.flush()
     if case.due_date is not None:
         extra["due_date"] = case.due_date.isoformat()
-    _event(session, _EVENT_OF[action], case, actor=actor, now=now, action=str(action), **extra)
+    _event(session, _EVENT_OF[action].type, case, actor=actor, now=now, action=str(action), **extra)
     return case
 
 
@@ -568,28 +568,8 @@ def list_cases(session: Session, *, settings: Settings, now: datetime, state: st
     return c.CasePage(cases=[case_brief(r, settings=settings, now=now) for r in rows], total=total)
 
 
-# One label table for every event type a case's history can hold (each area's own table
-# where it has one); an unknown type falls back to its raw name.
-EVENT_LABELS: dict[str, str] = {
-    "ticket.issued": "取号", "ticket.called": "叫号", "ticket.recalled": "重呼", "ticket.started": "开始办理",
-    "ticket.completed": "窗口服务结束", "ticket.skipped": "过号", "ticket.transferred": "转移",
-    "ticket.requeued": "重新排队",
-    "case.accepted": "受理", "case.correction_requested": "一次性告知补正材料", "case.rejected": "不予受理",
-    "case.resubmitted": "申请人补正材料", "case.review_started": "审查中", "case.suspended": "中止（时限暂停）",
-    "case.resumed": "恢复办理", "case.extended": "延长办理时限", "case.concluded": "办结",
-    "case.delivered": "结果送达", "case.withdrawn": "申请人撤回", "case.extension_refused": "延期审批未通过",
-    **FEE_EVENT_LABELS,
-    "rating.recorded": "办事群众评价", "rating.rerated": "复评", "rating.followup_opened": "差评回访整改启动",
-    "rating.followup_called_back": "差评已回访", "rating.followup_rectified": "差评已整改",
-    "rating.followup_closed": "差评整改结束", "rating.followup_overdue": "差评整改逾期",
-    "complaint.registered": "投诉登记", "complaint.assigned": "投诉交办", "complaint.replied": "投诉答复",
-    "complaint.overdue": "投诉办理逾期",
-    "inquiry.logged": "首问登记", "inquiry.referred": "首问转办", "inquiry.closed": "首问办结",
-    "inquiry.overdue": "首问逾期",
-}
-
 # steps of the office's own, not the applicant's business (the public lookup leaves them out)
-INTERNAL_CASE_EVENTS = frozenset({"case.extension_refused"})
+INTERNAL_CASE_EVENTS = frozenset({kinds.CASE_EXTENSION_REFUSED.type})
 
 # Window staff read a case's history too, but never an individual rating (好差评 rules):
 # they see that a rating was recorded, nothing of its level, and not the follow-up steps,
@@ -599,65 +579,8 @@ CLERK_RATING_LABEL = "办事群众已评价（评价结果不向窗口人员显�
 _CLERK_RATING_KEYS = ("case_no", "ticket")
 
 
-def event_label(type_: str, data: dict[str, Any]) -> str:
-    if type_ == "case.concluded":
-        return "办结（准予许可）" if data.get("outcome") == "approved" else "办结（不予许可）"
-    return EVENT_LABELS.get(type_, type_)
-
-
 def _label(ev: Event) -> str:
-    return event_label(ev.type, ev.data)
-
-
-def _yuan(fen: Any) -> str:
-    if not isinstance(fen, int):
-        return ""
-    sign = "-" if fen < 0 else ""
-    return f"{sign}{abs(fen) // 100}.{abs(fen) % 100:02d} 元"
-
-
-def event_detail(type_: str, d: dict[str, Any]) -> str:
-    """One readable line of what the event's data says (history view and exports)."""
-    if type_ == "case.accepted":
-        out = f"办件 {d.get('case_no', '')}"
-        if d.get("due_date"):
-            out += f"，承诺 {d['due_date']} 前办结"
-        if d.get("override_reason"):
-            out += f"；容缺受理：{d['override_reason']}"
-        return out
-    if type_ == "case.correction_requested":
-        return "需补正：" + "、".join(d.get("to_correct") or [])
-    if type_ in ("case.rejected", "case.withdrawn", "case.concluded"):
-        return str(d.get("reason") or "")
-    if type_ == "case.suspended":
-        kind = d.get("suspend_kind")
-        label = dc.SUSPEND_LABELS.get(dc.SuspendKind(kind), kind) if kind in set(dc.SuspendKind) else ""
-        return f"{label}：{d.get('reason', '')}"
-    if type_ == "case.resumed":
-        return f"中止 {d.get('suspended_days', 0)} 天不计入时限，新的到期日 {d.get('due_date', '')}"
-    if type_ == "case.extended":
-        unit = UNIT_LABELS[LimitUnit(d["unit"])] if d.get("unit") in set(LimitUnit) else "天"
-        return (f"延长 {d.get('days', '')} {unit}：{d.get('reason', '')}（批准人 {d.get('approver_name', '')}，工号 "
-                f"{d.get('approved_by', '')}），新的到期日 {d.get('due_date', '')}")
-    if type_ == "case.extension_refused":
-        return f"审批人 {d.get('approver', '')} 未通过验证"
-    if type_ == "case.delivered":
-        return str(d.get("note") or "")
-    if type_.startswith("ticket."):
-        return f"号码 {d.get('ticket', '')}" + (f"，{d['window_no']} 号窗口" if d.get("window_no") else "")
-    if type_.startswith("fee."):
-        parts = [str(d[k]) for k in ("notice_no", "receipt_no") if d.get(k)]
-        if "amount_fen" in d:
-            parts.append(_yuan(d["amount_fen"]))
-        if d.get("reason"):
-            parts.append(str(d["reason"]))
-        return "，".join(parts)
-    if type_ in ("rating.recorded", "rating.rerated"):
-        lv = d.get("level")
-        return LEVEL_LABELS[RatingLevel(lv)] if lv in set(RatingLevel) else ""
-    if type_.startswith("complaint."):
-        return str(d.get("complaint_no") or "")
-    return ""
+    return kinds.label(ev.type, ev.data)
 
 
 def _ticket_window(session: Session, ticket_id: int | None, settings: Settings) -> tuple[Ticket, datetime, datetime] | None:
@@ -691,6 +614,7 @@ def history(session: Session, *, settings: Settings, case_no: str, reader: Actor
         seen |= {e.seq for e in extra}
     evs = sorted(case_evs + extra, key=lambda e: e.seq)
     restricted = reader is None or not (reader.roles & RATING_READERS)
+    names = staff_names(session, evs)
     items: list[c.HistoryItem] = []
     for e in evs:
         if restricted and e.type.startswith("rating."):
@@ -701,8 +625,10 @@ def history(session: Session, *, settings: Settings, case_no: str, reader: Actor
                                        data={k: e.data[k] for k in _CLERK_RATING_KEYS if k in e.data}))
             continue
         items.append(c.HistoryItem(seq=e.seq, at=e.at, type=e.type, label=_label(e), actor=e.actor,
-                                   window_no=e.window_no, data=e.data, detail=event_detail(e.type, e.data)))
-    return c.CaseHistoryOut(case_no=case.case_no, ticket_no=case.ticket_no, items=items, restricted=restricted)
+                                   window_no=e.window_no, data=e.data,
+                                   detail=kinds.sentence(e, names=names, tz=settings.tz)))
+    return c.CaseHistoryOut(case_no=case.case_no, ticket_no=case.ticket_no, items=items, restricted=restricted,
+                            names=names)
 
 
 def _same_ticket(e: Event, t: Ticket) -> bool:

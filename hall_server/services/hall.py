@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 
 from .. import contract as c
 from ..domain import queue as q
-from ..domain.privacy import mask_id, mask_name
+from ..contract.show import mask_id, mask_name
 from ..models import Category, Department, Duty, Event, Staff, Ticket, Window
 from ..settings import Settings
 from . import events

@@ -20,7 +20,10 @@ from sqlalchemy import Select, case, func, or_, select
 from sqlalchemy.orm import Session
 
 from .. import contract as c
+from ..contract import events as kinds
+from ..contract import show
 from ..domain import cards as dc
+from ..domain.cases import STATE_LABELS, CaseState
 from ..domain.errors import Conflict, NotFound
 from ..domain.workdays import WorkCalendar, package_data, parse_config
 from ..models import Duty, Event, Pause, Staff, Ticket
@@ -31,6 +34,7 @@ from ..models.supervision import CardSignoff
 from ..settings import Settings
 from . import events
 from .actors import Actor
+from .names import staff_names
 from .stats import day_bounds, seconds_between
 
 log = logging.getLogger(__name__)
@@ -113,7 +117,8 @@ def search(session: Session, *, limit: int = 200, **filters: Any) -> c.EventSear
     rows = session.scalars(search_query(**filters).order_by(Event.seq.desc()).limit(limit + 1)).all()
     more = len(rows) > limit
     out = [event_out(e) for e in rows[:limit]]
-    return c.EventSearchOut(events=out, count=len(out), more=more, last_seq=events.last_seq(session))
+    return c.EventSearchOut(events=out, count=len(out), more=more, last_seq=events.last_seq(session),
+                            names=staff_names(session, out))
 
 
 def iter_search(session: Session, *, batch: int = 2000, cap: int = 100_000, **filters: Any) -> Iterable[Event]:
@@ -151,7 +156,13 @@ def case_timeline(session: Session, *, case_no: str, tz: ZoneInfo) -> c.Timeline
                    "accepted_at": _iso(case.accepted_at), "concluded_at": _iso(case.concluded_at),
                    "ticket": case.ticket_no, "staff_no": case.staff_no, "corrections": case.corrections}
     title = f"办件 {case_no}" + (f"（{case.matter_name}）" if case is not None else "")
-    return c.TimelineOut(subject=case_no, title=title, events=[event_out(e) for e in evs], summary=summary)
+    out = [event_out(e) for e in evs]
+    shown = dict(summary)
+    if case is not None:
+        shown["state_label"] = STATE_LABELS[CaseState(case.state)]
+    return c.TimelineOut(subject=case_no, title=title, events=out, summary=summary,
+                         summary_text=show.pairs(shown, c.TIMELINE_SUMMARY_LABELS, tz),
+                         names=staff_names(session, out))
 
 
 def _iso(v: date | datetime | None) -> str | None:
@@ -178,8 +189,12 @@ def staff_day(session: Session, *, staff_no: str, day: date, tz: ZoneInfo, now: 
     summary = {"name": staff.name, "called": count.get("ticket.called", 0),
                "completed": count.get("ticket.completed", 0), "skipped": count.get("ticket.skipped", 0),
                "on_duty_minutes": duty_s // 60, "paused_minutes": pause_s // 60, "events": len(evs)}
-    return c.TimelineOut(subject=staff_no, title=f"{staff.name}（{staff_no}）{day.isoformat()} 的工作记录",
-                         events=[event_out(e) for e in evs], summary=summary)
+    out = [event_out(e) for e in evs]
+    names = staff_names(session, out)
+    names[staff_no] = staff.name
+    return c.TimelineOut(subject=staff_no, title=f"{show.staff(staff.name, staff_no)} {day.isoformat()} 的工作记录",
+                         events=out, summary=summary, summary_text=show.pairs(summary, c.TIMELINE_SUMMARY_LABELS, tz),
+                         names=names)
 
 
 # --- the chain check ------------------------------------------------------------------
@@ -187,7 +202,7 @@ def staff_day(session: Session, *, staff_no: str, day: date, tz: ZoneInfo, now: 
 def check_chain(session: Session, *, actor: Actor, now: datetime) -> c.AuditCheckOut:
     """Verify the whole hash chain and log that (and what) the inspector checked."""
     r = events.verify(session)
-    ev = events.append(session, "audit.checked", actor=actor, at=now,
+    ev = events.append(session, kinds.AUDIT_CHECKED.type, actor=actor, at=now,
                        data={"ok": r.ok, "checked": r.checked, "last_seq": r.last_seq,
                              "first_bad_seq": r.first_bad_seq, "reason": r.reason, "staff_no": actor.staff_no})
     if not r.ok:
@@ -447,10 +462,13 @@ def list_cards(session: Session, *, settings: Settings, start: date, end: date, 
     outs = [card_out(k, signed.get(k.key)) for k in cards]
     if open_only:
         outs = [o for o in outs if not o.signed_off]
+    nos = sorted({n for o in outs for n in (o.staff_no, o.signed_by) if n})
+    names = {n: name for n, name in session.execute(select(Staff.staff_no, Staff.name)
+                                                    .where(Staff.staff_no.in_(nos[:1000])))} if nos else {}
     return c.CardsOut(start=start, end=end, city=load_rules(settings).city, cards=outs,
                       red=sum(o.level == dc.Level.RED for o in outs),
                       yellow=sum(o.level == dc.Level.YELLOW for o in outs),
-                      open=sum(not o.signed_off for o in outs))
+                      open=sum(not o.signed_off for o in outs), names=names)
 
 
 def evidence_events(session: Session, card: dc.Card, *, tz: ZoneInfo, limit: int = 500) -> list[c.EventOut]:
@@ -476,7 +494,8 @@ def evidence_events(session: Session, card: dc.Card, *, tz: ZoneInfo, limit: int
 def card_detail(session: Session, *, settings: Settings, key: str, now: datetime) -> c.CardDetailOut:
     card = find_card(session, settings=settings, key=key, now=now)
     so = session.scalar(select(CardSignoff).where(CardSignoff.card_key == key))
-    return c.CardDetailOut(card=card_out(card, so), events=evidence_events(session, card, tz=settings.tz))
+    evs = evidence_events(session, card, tz=settings.tz)
+    return c.CardDetailOut(card=card_out(card, so), events=evs, names=staff_names(session, evs))
 
 
 def sign_off(session: Session, *, settings: Settings, key: str, note: str, actor: Actor,
@@ -492,7 +511,7 @@ def sign_off(session: Session, *, settings: Settings, key: str, note: str, actor
         data["case_no"] = card.case_no
     if card.ticket:
         data["ticket"] = card.ticket
-    ev = events.append(session, "card.signed_off", actor=actor, at=now, window_no=card.window_no, data=data)
+    ev = events.append(session, kinds.CARD_SIGNED_OFF.type, actor=actor, at=now, window_no=card.window_no, data=data)
     session.add(CardSignoff(card_key=key, rule=card.rule.value, level=card.level.value,
                             staff_no=actor.staff_no or actor.ident, note=note.strip(), signed_at=now,
                             event_seq=ev.seq))

@@ -51,7 +51,7 @@ def test_inspector_opens_a_red_card_on_its_evidence_and_signs_it_off(qtbot, clie
     assert signed.args[0].signed_by == "4001"
     qtbot.wait_until(lambda: any(k.key == signed.args[0].key and k.signed_off for k in tab.cards), timeout=wait_ms)
     row = next(i for i, k in enumerate(tab.cards) if k.key == signed.args[0].key)
-    assert tab.table.item(row, 4).text() == "4001"
+    assert tab.table.item(row, 4).text() == "钱监察（4001）"
 
 
 def test_log_search_and_staff_timeline(qtbot, client_factory, wait_ms, morning_with_a_long_wait):
@@ -60,12 +60,36 @@ def test_log_search_and_staff_timeline(qtbot, client_factory, wait_ms, morning_w
     with qtbot.wait_signal(w.search.searched, timeout=wait_ms) as got:
         w.search.go.click()
     assert [e.type for e in got.args[0].events] == ["ticket.called", "ticket.issued"]
-    assert w.search.table.rowCount() == 2 and w.search.table.item(0, 4).text() == "ticket.called"
+    assert w.search.table.rowCount() == 2 and w.search.table.item(0, 4).text() == "叫号"
     w.timeline.staff_no.setText("1001")
     w.timeline.day.setDate(QDate(2026, 11, 24))
     with qtbot.wait_signal(w.timeline.shown, timeout=wait_ms) as t:
         w.timeline.staff_go.click()
     assert "王建国" in w.timeline.title.text() and t.args[0].summary["called"] == 1
+
+
+def test_search_shows_chinese_sentences_in_local_time_and_the_raw_record_in_the_detail_pane(
+        qtbot, client_factory, wait_ms, morning_with_a_long_wait):
+    w = _inspector(qtbot, client_factory, wait_ms).widget
+    w.search.ticket.setText("A001")
+    with qtbot.wait_signal(w.search.searched, timeout=wait_ms) as got:
+        w.search.go.click()
+    called = got.args[0].events[0]
+    log = w.search.table
+    # the fake clock's morning: 09:00 Shanghai + 65 min = 02:05 UTC; the screen shows the hall's 10:05
+    assert log.item(0, 1).text() == "2026-11-24 10:05:00"
+    assert log.item(0, 2).text() == "王建国（1001）" and log.item(0, 4).text() == "叫号"
+    assert log.sentences() == ["王建国（1001）在 1 号窗口叫号 A001", "1 号取号机发出号码 A001，前面等候 0 人"]
+    shown = "\n".join("\t".join(log.item(r, c).text() for c in range(6)) for r in range(log.rowCount()))
+    assert "ticket." not in shown and "{" not in shown and "staff:" not in shown
+    assert log.detail.toPlainText() == ""
+    with qtbot.wait_signal(log.selected, timeout=wait_ms):
+        log.table.setCurrentCell(0, 5)
+    raw = log.detail.toPlainText()
+    assert "ticket.called" in raw and '"ticket": "A001"' in raw and "staff:1001" in raw and "2026-11-24 10:05:00" in raw
+    assert "王建国（1001）" in raw
+    ti = w.search.type_.findData("ticket.called")
+    assert ti > 0 and w.search.type_.itemText(ti) == "号票 · 叫号"
 
 
 def test_chain_check_shows_its_result(qtbot, client_factory, wait_ms):
@@ -81,7 +105,7 @@ def test_exports_are_saved_and_open_back(qtbot, client_factory, wait_ms, tmp_pat
     with qtbot.wait_signal(w.export.exported, timeout=wait_ms) as got:
         w.export.xlsx.click()
     wb = load_workbook(Path(got.args[0]))
-    assert any(r[4] == "ticket.called" for r in wb["事件日志"].iter_rows(min_row=4, values_only=True))
+    assert any(r[4] == "叫号" for r in wb["事件日志"].iter_rows(min_row=4, values_only=True))
     assert any(r[0] == "红牌" for r in wb["红黄牌"].iter_rows(min_row=4, values_only=True))
     with qtbot.wait_signal(w.export.exported, timeout=wait_ms) as got:
         w.export.pdf.click()

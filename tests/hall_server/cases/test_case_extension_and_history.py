@@ -63,7 +63,8 @@ def test_extension_needs_a_manager_or_supervisor_password_and_logs_who_approved(
     assert ev["data"]["staff_no"] == "1001" and "approver_password" not in str(ev)
     h = client.get(f"/api/v1/cases/{no}/history", headers=clerk).json()["items"]
     assert [i["label"] for i in h][-2:] == ["延期审批未通过", "延长办理时限"]
-    assert h[-1]["detail"] == "延长 2 个工作日：需现场核查（批准人 钱监察，工号 4001），新的到期日 2026-12-01"
+    assert h[-1]["detail"] == (f"王建国（1001）将办件 {no} 的时限延长 2 个工作日：需现场核查，批准人 钱监察（4001），"
+                               "新的到期日 2026-12-01")
     public = client.get(f"/api/v1/cases/{no}/public", params={"code": case["query_code"]}).json()
     assert [p["label"] for p in public["progress"]] == ["受理", "延长办理时限"]  # the refusals are the office's own
 
@@ -121,10 +122,11 @@ def seed_other_areas(client, no: str, ticket: str | None) -> None:  # type: igno
         events.append(s, "fee.notice_raised", actor="staff:2001", at=now + timedelta(seconds=1), window_no=12,
                       data={"case_no": no, "notice_no": "JF20261124-0001", "amount_fen": 8050, "staff_no": "2001"})
         events.append(s, "fee.paid", actor="staff:2001", at=now + timedelta(seconds=2), window_no=12,
-                      data={"case_no": no, "receipt_no": "R00000001", "amount_fen": 8050, "staff_no": "2001"})
+                      data={"case_no": no, "notice_no": "JF20261124-0001", "receipt_no": "R00000001", "amount_fen": 8050,
+                            "method": "cash", "staff_no": "2001"})
         events.append(s, "rating.recorded", actor="device:evaluator-1", at=now + timedelta(seconds=3), window_no=1,
                       data={"rating_id": 1, "ticket": ticket, "case_no": no, "staff_no": "1001",
-                            "level": "dissatisfied", "bad": True, "channel": "evaluator", "reasons": ["wait"]})
+                            "level": "dissatisfied", "bad": True, "channel": "evaluator", "reasons": ["slow"]})
         events.append(s, "rating.followup_opened", actor="system", at=now + timedelta(seconds=3), window_no=1,
                       data={"followup_id": 1, "rating_id": 1, "ticket": ticket, "case_no": no, "staff_no": "1001"})
         events.append(s, "complaint.registered", actor="staff:4001", at=now + timedelta(seconds=4),
@@ -142,9 +144,9 @@ def test_history_labels_every_area_in_chinese_and_hides_rating_levels_from_windo
     assert labels["fee.notice_raised"] == "开具缴费通知单" and labels["fee.paid"] == "缴费（开具票据）"
     assert labels["complaint.registered"] == "投诉登记" and labels["ticket.called"] == "叫号"
     fee = next(i for i in sup["items"] if i["type"] == "fee.paid")
-    assert fee["detail"] == "R00000001，80.50 元"
+    assert fee["detail"] == "收款员 孙会计（2001）收取 JF20261124-0001 ¥80.50，票据 R00000001（现金）"
     rating = next(i for i in sup["items"] if i["type"] == "rating.recorded")
-    assert rating["detail"] == "不满意" and not sup["restricted"]
+    assert rating["detail"].endswith("：不满意，原因：办理效率低") and not sup["restricted"]
     assert "rating.followup_opened" in labels
     for reader in ("1001", "2001"):  # the clerk and the cashier: window staff
         h = client.get(f"/api/v1/cases/{no}/history", headers=login(reader)).json()

@@ -90,4 +90,4 @@ def test_ratios_are_none_when_there_is_nothing_to_rate():
 
 
 def test_money_is_shown_in_yuan_without_floats():
-    assert st.yuan_text(123456789) == "1,234,567.89 元" and st.yuan_text(-5) == "-0.05 元"
+    assert st.yuan_text(123456789) == "¥1,234,567.89" and st.yuan_text(-5) == "-¥0.05"

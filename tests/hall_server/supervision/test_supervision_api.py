@@ -4,6 +4,7 @@ timelines, the chain check and exports read back."""
 from __future__ import annotations
 
 import io
+import re
 
 import pytest
 from openpyxl import load_workbook
@@ -133,10 +134,15 @@ def test_exports_read_back_as_xlsx_cells_and_pdf_text(client, login, long_wait_m
     wb = load_workbook(io.BytesIO(x.content))
     log = wb["事件日志"]
     rows = list(log.iter_rows(min_row=4, values_only=True))
-    assert ("ticket.called", "A001") in {(r[4], r[6]) for r in rows}
+    assert ("叫号", "A001") in {(r[4], r[7]) for r in rows}
+    called = next(r[5] for r in rows if r[4] == "叫号" and r[7] == "A001")
+    assert re.fullmatch(r"\S+（1001）在 1 号窗口叫号 A001", called)  # the catalogue's sentence, with the name
+    assert not any("{" in str(c) or "ticket." in str(c) for r in rows for c in r)  # no JSON, no type codes
+    assert all(re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d", r[1]) for r in rows)  # full local times
     cards = list(wb["红黄牌"].iter_rows(min_row=4, values_only=True))
     assert any(r[0] == "红牌" and r[11] == "long_wait/2026-11-24/red/A001" for r in cards)
     p = client.get(f"{API}/supervision/export.pdf", params=params, headers=sup)
     assert p.status_code == 200 and p.content.startswith(b"%PDF")
     text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(p.content)).pages)
-    assert "监察报告" in text and "A001" in text and "ticket.called" in text and "红牌" in text
+    assert "监察报告" in text and "在 1 号窗口叫号 A001" in text.replace("\n", "") and "红牌" in text
+    assert "ticket.called" not in text and '{"' not in text
