@@ -260,3 +260,21 @@ def test_printing_an_a4_document_goes_through_qprinter(qtbot, tmp_path):
     printer.setOutputFileName(str(tmp_path / "out.pdf"))
     assert documents.print_file(src, printer) == 2
     assert len(PdfReader(str(tmp_path / "out.pdf")).pages) == 2
+
+
+def test_the_live_dashboard_counts_a_refund_as_money_back_not_a_receipt():
+    from datetime import datetime, timezone
+
+    from hall_client.widgets.dashboard_state import Dash, apply
+    from hall_server.contract import DashboardOut, EventOut, FiguresOut
+    snap = DashboardOut.model_validate(dict(
+        business_day="2026-11-24", timezone="Asia/Shanghai", now="2026-11-24T01:00:00Z", last_seq=10,
+        heartbeat_timeout_s=180, today=FiguresOut(), categories=[], windows=[], by_hour=[], by_window=[], trend=[],
+        devices=[]))
+
+    def ev(seq: int, type_: str, **data: Any) -> EventOut:
+        return EventOut(seq=seq, at=datetime(2026, 11, 24, 2, 0, tzinfo=timezone.utc), actor="2001", window_no=12,
+                        type=type_, data=data)
+    d = apply(Dash.from_snapshot(snap), ev(11, "fee.paid", amount_fen=10000, receipt_no="SF1"))
+    d = apply(d, ev(12, "fee.refunded", amount_fen=-2000, receipt_no="TF1", refund_of="SF1"))
+    assert (d.today.fees_fen, d.today.receipts) == (8000, 1)
