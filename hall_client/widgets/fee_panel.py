@@ -491,8 +491,10 @@ class FeePanel(QWidget):
     def _notice_loaded(self, n: NoticeOut) -> None:
         self.notice = n
         state = n.state_label
-        if n.replaced_by:
-            state += f"（已更正为 {n.replaced_by}，请收新单）"
+        if n.replaced_by:  # a corrected notice: the new one is one Enter away
+            state += f"（已更正为 {n.replaced_by}，按回车查询新单）"
+            self.lookup.setText(n.replaced_by)
+            self.lookup.selectAll()
         self.notice_label.setText(f"{n.notice_no}　{n.payer_name}　{n.department}　办件 {n.case_no}\n"
                                   f"应缴 {n.total_yuan}（{n.total_daxie}）　状态：{state}")
         self.lines.setRowCount(len(n.lines))
@@ -504,6 +506,8 @@ class FeePanel(QWidget):
         self.notice_loaded.emit(n)
         if n.state == "unpaid" and self._method() is PayMethod.CASH:
             self.tendered.setFocus()
+        else:
+            self.lookup.setFocus()
 
     def _method(self) -> PayMethod:
         return PayMethod(self.method.currentData())

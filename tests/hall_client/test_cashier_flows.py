@@ -278,3 +278,22 @@ def test_the_live_dashboard_counts_a_refund_as_money_back_not_a_receipt():
     d = apply(Dash.from_snapshot(snap), ev(11, "fee.paid", amount_fen=10000, receipt_no="SF1"))
     d = apply(d, ev(12, "fee.refunded", amount_fen=-2000, receipt_no="TF1", refund_of="SF1"))
     assert (d.today.fees_fen, d.today.receipts) == (8000, 1)
+
+
+def test_the_cashier_scanning_a_corrected_notice_is_led_to_its_replacement(
+        qtbot, client_factory, sign_in, clerk_api, wait_ms):
+    case_no = accepted_case(clerk_api)
+    clerk = clerk_api("1005", 5)
+    wrong = clerk.post("/fees/notices", json={"case_no": case_no,
+                                              "lines": [{"item_code": "BDC-DJF-FZZ", "quantity": "1"}]}).json()
+    new = clerk.post(f"/fees/notices/{wrong['notice_no']}/correct",
+                     json={"reason": "房屋用途为住宅", "lines": [{"item_code": "BDC-DJF-ZZ", "quantity": "1"}]}).json()
+    b, p, _t = cashier_window(client_factory, sign_in)
+    with qtbot.wait_signal(p.notice_loaded, timeout=wait_ms):
+        p.lookup.setText(wrong["qr_text"])  # the applicant hands over the old print
+        qtbot.keyClick(p.lookup, Qt.Key.Key_Return)
+    assert "已撤销" in p.notice_label.text() and f"已更正为 {new['notice_no']}" in p.notice_label.text()
+    assert not p.pay_button.isEnabled() and p.lookup.text() == new["notice_no"]
+    with qtbot.wait_signal(p.notice_loaded, timeout=wait_ms) as got:
+        qtbot.keyClick(p.lookup, Qt.Key.Key_Return)
+    assert got.args[0].notice_no == new["notice_no"] and got.args[0].total_fen == 8000 and p.pay_button.isEnabled()
