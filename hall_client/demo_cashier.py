@@ -7,7 +7,7 @@ linked); the A4 受理通知书 and 缴费通知单 are fetched as the clerk wou
 the fee window 12 the cashier takes the cash (F11), counts ¥0.50 short at 日结, writes the
 note the confirmation asks for, and the 日结单 comes out of the receipt printer and as A4.
 
-Artifacts: ``screenshots/fee-*.png`` (1366×768), ``pdf/*.pdf`` and a PNG of each PDF's
+Artifacts: ``screenshots/fee-*.png`` (the windows, sized for 1366×768), ``pdfs/*.pdf`` and a PNG of each PDF's
 first page, ``slips/fee-*.txt|png`` (the thermal slips decoded).
 """
 from __future__ import annotations
@@ -60,7 +60,7 @@ def _flag(signal: Any) -> dict[str, Any]:
 def run(*, make: Callable[..., Any], wait: Wait, artifacts: Path, notes: list[str]) -> list[Any]:
     """Play the fee thread; returns the clients it opened (the caller closes them)."""
     from . import documents
-    pdf_dir = artifacts / "pdf"
+    pdf_dir = artifacts / "pdfs"  # beside the thread's A4 files
     pdf_dir.mkdir(parents=True, exist_ok=True)
     shots = artifacts / "screenshots"
     kept: list[Path] = []
