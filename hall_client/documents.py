@@ -101,9 +101,32 @@ def print_file(file: Path, printer: Any) -> int:
     return doc.pageCount()
 
 
+_translators: list[Any] = []
+
+
+def qt_in_chinese() -> bool:
+    """Qt's own dialogs (the print dialog) in Chinese: load Qt's zh_CN catalogue once."""
+    if _translators:
+        return True
+    from PySide6.QtCore import QCoreApplication, QLibraryInfo, QLocale, QTranslator
+    app = QCoreApplication.instance()
+    if app is None:
+        return False
+    where = QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)
+    for name in ("qtbase", "qt"):
+        t = QTranslator(app)
+        if t.load(QLocale(QLocale.Language.Chinese, QLocale.Country.China), name, "_", where):
+            app.installTranslator(t)
+            _translators.append(t)
+            return True
+    log.warning("Qt's Chinese translations not found in %s; Qt dialogs stay untranslated", where)
+    return False
+
+
 def ask_and_print(file: Path, parent: Any = None) -> bool:
-    """Qt's print dialog, then print; False when the clerk cancelled."""
+    """Qt's print dialog (in Chinese), then print; False when the clerk cancelled."""
     from PySide6.QtPrintSupport import QPrintDialog, QPrinter
+    qt_in_chinese()
     printer = QPrinter(QPrinter.PrinterMode.HighResolution)
     dlg = QPrintDialog(printer, parent)
     dlg.setWindowTitle("打印")
@@ -113,4 +136,4 @@ def ask_and_print(file: Path, parent: Any = None) -> bool:
     return True
 
 
-__all__ = ["ViewerMissing", "ask_and_print", "fetch_pdf", "folder", "open_pdf", "print_file", "system_open"]
+__all__ = ["ViewerMissing", "ask_and_print", "qt_in_chinese", "fetch_pdf", "folder", "open_pdf", "print_file", "system_open"]

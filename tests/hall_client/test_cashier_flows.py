@@ -297,3 +297,9 @@ def test_the_cashier_scanning_a_corrected_notice_is_led_to_its_replacement(
     with qtbot.wait_signal(p.notice_loaded, timeout=wait_ms) as got:
         qtbot.keyClick(p.lookup, Qt.Key.Key_Return)
     assert got.args[0].notice_no == new["notice_no"] and got.args[0].total_fen == 8000 and p.pay_button.isEnabled()
+
+
+def test_qts_own_print_dialog_speaks_chinese(qapp):
+    from PySide6.QtCore import QCoreApplication
+    assert documents.qt_in_chinese()
+    assert QCoreApplication.translate("QPrintDialog", "Print") == "打印"
