@@ -171,6 +171,8 @@ def play(*, server: Any, artifacts: Path, take: Callable[[str], Any], make: Call
         th.notes.append(f"张建华在取号机登记投诉 {cno}；大厅主任交办 1007，承办人电话答复办结。")
         # 7. supervision: the case's timeline as sentences, the raw record one click away
         _supervision(th, server=server, make=make, wait=wait, clients=clients, shots=shots, office=office)
+        # the clerk's 办件全程 of her case at window 1 (window staff: the rating shows only as recorded)
+        _clerk_history(th, window_client=clients[2], wait=wait, shots=shots)
         # 8. the daily report
         _save(th, pdfs / "daily-report.pdf", manager.get("/reports/daily", format="pdf"))
         rep = manager.get("/reports/daily").json()
@@ -252,3 +254,21 @@ def _supervision(th: Thread, *, server: Any, make: Callable[..., Any], wait: Cal
     r = office.get("/supervision/export.pdf", case_no=th.case_no)
     _save(th, shots.parent / "pdfs" / "supervision-export.pdf", r)
 
+
+
+def _clerk_history(th: Thread, *, window_client: Any, wait: Callable[..., None], shots: Path) -> None:
+    w = window_client.widget
+    tabs = w.work.tabs
+    panel = next((tabs.widget(i) for i in range(tabs.count()) if hasattr(tabs.widget(i), "show_history")), None)
+    if panel is None:
+        log.warning("demo: the window client has no intake panel; no 办件全程 screenshot")
+        return
+    tabs.setCurrentWidget(panel)
+    got: dict[str, Any] = {}
+    panel.history.history_loaded.connect(lambda h: got.update(h=h))
+    panel.show_history(th.case_no)
+    wait(lambda: "h" in got, what="办件全程")
+    wait(lambda: True)
+    w.grab().save(str(shots / "window-case-history.png"))
+    th.notes.append(f"1 号窗口的办件全程：办件 {th.case_no} 共 {len(got['h'].items)} 个环节，"
+                    "评价只显示“办事群众已评价”（screenshots/window-case-history.png）。")

@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (QGridLayout, QGroupBox, QHBoxLayout, QHeaderView,
 
 from hall_server.contract import DashboardOut, EventOut, LoginOut
 from hall_server.contract import show
+from hall_server.contract.events import device_text
 
 from ..bridge import KnownError
 from ..config import ClientConfig
@@ -212,7 +213,8 @@ class DashboardMode(QWidget):
         self.devices.setRowCount(len(devs))
         for r, dev in enumerate(devs):
             st = d.device_status(dev)
-            for col, val in enumerate((dev.name, dev.window_no or "", DEVICE_STATE_TEXT.get(st, st), dev.detail)):
+            for col, val in enumerate((device_text(dev.name, getattr(dev, "kind", None)), show.window(dev.window_no),
+                                       DEVICE_STATE_TEXT.get(st, st), dev.detail)):
                 self.devices.setItem(r, col, _item(val))
         self.updated.emit(d)
 

@@ -11,7 +11,7 @@ import logging
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QDate, QDateTime, Signal
+from PySide6.QtCore import QDate, QDateTime, QTime, Signal
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QDateEdit, QDateTimeEdit, QFileDialog, QFormLayout,
                                QHBoxLayout, QLabel, QLineEdit, QPushButton, QSplitter, QStackedWidget, QTableWidget,
                                QTableWidgetItem, QTabWidget, QVBoxLayout, QWidget)
@@ -60,6 +60,14 @@ def hall_today(mode: "SupervisionMode") -> QDate:
     d = datetime.now(ZoneInfo(hall_tz(mode))).date()
     return QDate(d.year, d.month, d.day)
 
+def hall_now(mode: "SupervisionMode") -> QDateTime:
+    """Now on the hall's wall clock (not the PC's zone, which may be UTC)."""
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+    n = datetime.now(ZoneInfo(hall_tz(mode)))
+    return QDateTime(QDate(n.year, n.month, n.day), QTime(n.hour, n.minute))
+
+
 class SearchTab(QWidget):
     searched = Signal(object)  # EventSearchOut
 
@@ -67,7 +75,7 @@ class SearchTab(QWidget):
         super().__init__()
         self.mode = mode
         form = QFormLayout()
-        now = QDateTime.currentDateTime()
+        now = hall_now(mode)  # the hall's wall clock: the server reads these as hall-local times
         self.start = QDateTimeEdit(now.addDays(-1))
         self.end = QDateTimeEdit(now.addDays(1))
         for w in (self.start, self.end):
@@ -229,6 +237,7 @@ class CardsTab(QWidget):
         split = QSplitter()
         split.addWidget(self.table)
         split.addWidget(right)
+        split.setSizes([420, 940])  # the evidence's sentences need the width
         lay = QVBoxLayout(self)
         lay.addLayout(top)
         lay.addWidget(split, 1)

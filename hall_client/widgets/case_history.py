@@ -129,11 +129,15 @@ class CaseHistoryView(QWidget):
             for col, text in enumerate((show.local_time(i.at, tz), i.label, i.detail,
                                         _actor_text(i.actor, h.names), show.window(i.window_no))):
                 it = QTableWidgetItem(text)
+                it.setToolTip(text)
                 if col == 1:
                     it.setData(Qt.ItemDataRole.UserRole, i.type)
                 t.setItem(r, col, it)
         t.resizeColumnToContents(0)
         t.resizeColumnToContents(1)
+        t.setColumnWidth(1, min(t.columnWidth(1), 9 * t.fontMetrics().horizontalAdvance("办")))  # the sentence needs the room
+        for col in (3, 4):
+            t.resizeColumnToContents(col)
         self.title.setText(f"<b>{h.case_no}</b>　号票 {h.ticket_no or '—'}　共 {len(items)} 个环节")
         self.history_loaded.emit(shown)
 

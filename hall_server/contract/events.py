@@ -211,9 +211,8 @@ def _text(key: str, v: Any, tz: show.Zone) -> str:
 
 
 def _item_text(m: Mapping[str, Any]) -> str:
-    """A nested record inside data (fee lines, changes): its values, no keys."""
-    return " ".join(str(x) if not isinstance(x, int) or isinstance(x, bool) else str(x) for x in m.values()
-                    if x not in (None, ""))
+    """A nested record inside data (fee lines, changes): its values, money as ¥, no keys."""
+    return " ".join(_text(str(k), v, None) for k, v in m.items() if v not in (None, "") and not isinstance(v, Mapping))
 
 
 def fields_of(data: Mapping[str, Any], *, actor: str = "", window_no: int | None = None,
@@ -446,7 +445,7 @@ FEE_ITEM_ADDED = kind("fee.item_added", "新增收费项目", "{who}新增收费
 FEE_ITEM_UPDATED = kind("fee.item_updated", "修改收费项目", "{who}修改收费项目 {item} 的{changed}", "item", "changes",
                         derive=lambda d: {"changed": "、".join(FEE_ITEM_FIELDS.get(str(k), "其他设置")
                                                               for k in (d.get("changes") or {})) or "设置（无变化）"})
-FEE_SERIES_SAVED = kind("fee.series_saved", "设置票据号段", "{who}设置票据号段 {series}（{name}），前缀 {prefix}，已用至 {last}",
+FEE_SERIES_SAVED = kind("fee.series_saved", "设置票据号段", "{who}设置票据号段「{name}」，前缀 {prefix}，已用至第 {last} 号",
                         "series", "name", "prefix", "width", "last")
 FEE_NOTICE_RAISED = kind("fee.notice_raised", "开具缴费通知单", "{who}为办件 {case_no} 开具缴费通知单 {notice_no}，金额 {amount}",
                          "case_no", "notice_no", "amount_fen", "staff_no", "matter_code", "items")

@@ -86,7 +86,7 @@ CARD_FACT_LABELS: dict[str, str] = {
     "level": "评价", "opened_at": "发生时间", "due_at": "期限", "done_at": "办结时间",
 }
 TIMELINE_SUMMARY_LABELS: dict[str, str] = {
-    "name": "姓名", "matter": "事项", "state_label": "状态", "ticket": "号票", "staff_no": "经办工号",
+    "name": "姓名", "matter": "事项", "state_label": "状态", "ticket": "号票", "staff_no": "经办人",
     "accepted_at": "受理时间", "due_date": "办结时限", "concluded_at": "办结时间", "corrections": "补正次数",
     "called": "叫号", "completed": "办完", "skipped": "过号", "on_duty_minutes": "在岗（分钟）",
     "paused_minutes": "暂停（分钟）", "events": "记录条数",

@@ -158,11 +158,13 @@ def case_timeline(session: Session, *, case_no: str, tz: ZoneInfo) -> c.Timeline
     title = f"办件 {case_no}" + (f"（{case.matter_name}）" if case is not None else "")
     out = [event_out(e) for e in evs]
     shown = dict(summary)
+    names = staff_names(session, out)
     if case is not None:
         shown["state_label"] = STATE_LABELS[CaseState(case.state)]
+        if case.staff_no:
+            shown["staff_no"] = show.staff(names.get(case.staff_no), case.staff_no)
     return c.TimelineOut(subject=case_no, title=title, events=out, summary=summary,
-                         summary_text=show.pairs(shown, c.TIMELINE_SUMMARY_LABELS, tz),
-                         names=staff_names(session, out))
+                         summary_text=show.pairs(shown, c.TIMELINE_SUMMARY_LABELS, tz), names=names)
 
 
 def _iso(v: date | datetime | None) -> str | None:

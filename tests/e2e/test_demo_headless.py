@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -27,3 +28,25 @@ def test_headless_demo_writes_screenshots_slips_led_frames_and_summary(tmp_path:
     assert "请" in (out / "led-frames.txt").read_text(encoding="utf-8")
     summary = (out / "summary.md").read_text(encoding="utf-8")
     assert "取号" in summary and "打印机缺纸" in summary
+    # one citizen's whole thread: the A4 documents, the supervision timeline, the day's figures
+    assert {"supervision-timeline.png", "supervision-cards.png", "dashboard.png", "supervision.png",
+            "window-case-history.png"} <= shots
+    pdfs = {p.name: p for p in (out / "pdfs").glob("*.pdf")}
+    assert {"acceptance-notice.pdf", "payment-notice.pdf", "receipt.pdf", "daily-report.pdf",
+            "supervision-export.pdf"} <= set(pdfs)
+    notice = _pdf_text(pdfs["acceptance-notice.pdf"])
+    assert "受理通知书" in notice and "张建华" in notice
+    assert "日报" in _pdf_text(pdfs["daily-report.pdf"])
+    export = _pdf_text(pdfs["supervision-export.pdf"]).replace("\n", "")
+    assert "在 6 号窗口受理 张建华" in export and "case.accepted" not in export and '{"' not in export
+    assert re.search(r"受理办件 1 件", summary) and re.search(r"收费票据 1 张，金额 ¥\d", summary)
+    assert re.search(r"评价 1 条（差评 1 条），投诉 1 件", summary) and "黄牌 1" in summary
+    timeline = summary.split("## 监察时间线")[1].split("##")[0]
+    assert "在 6 号窗口受理 张建华" in timeline and "收款员 孙会计（2001）收取" in timeline
+    assert "ticket." not in timeline and "staff:" not in timeline
+    assert re.search(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d　", timeline)  # full local date-times
+
+
+def _pdf_text(path: Path) -> str:
+    from pypdf import PdfReader
+    return "".join(page.extract_text() for page in PdfReader(str(path)).pages)

@@ -49,9 +49,9 @@ def test_a_device_fault_reported_by_a_window_pc_shows_up(qtbot, client_factory, 
     r = pc.post("/devices/health", json={"devices": [{"name": "window-3/receipt-printer", "kind": "printer",
                                                         "status": "error", "detail": "缺纸"}]})
     assert r.status_code == 200
-    qtbot.wait_until(lambda: any(w.devices.item(i, 0).text() == "window-3/receipt-printer"
+    qtbot.wait_until(lambda: any(w.devices.item(i, 0).text() == "3 号窗口的票据打印机"
                                  for i in range(w.devices.rowCount())), timeout=wait_ms)
-    row = next(i for i in range(w.devices.rowCount()) if w.devices.item(i, 0).text() == "window-3/receipt-printer")
+    row = next(i for i in range(w.devices.rowCount()) if w.devices.item(i, 0).text() == "3 号窗口的票据打印机")
     assert w.devices.item(row, 2).text() == "故障" and w.devices.item(row, 3).text() == "缺纸"
 
 

@@ -65,7 +65,9 @@ def test_log_search_and_staff_timeline(qtbot, client_factory, wait_ms, morning_w
     w.timeline.day.setDate(QDate(2026, 11, 24))
     with qtbot.wait_signal(w.timeline.shown, timeout=wait_ms) as t:
         w.timeline.staff_go.click()
-    assert "王建国" in w.timeline.title.text() and t.args[0].summary["called"] == 1
+    assert "王建国（1001）" in w.timeline.title.text() and t.args[0].summary["called"] == 1
+    assert "叫号：1" in w.timeline.summary.text() and "called" not in w.timeline.summary.text()
+    assert "王建国（1001）在 1 号窗口叫号 A001" in w.timeline.table.sentences()
 
 
 def test_search_shows_chinese_sentences_in_local_time_and_the_raw_record_in_the_detail_pane(
@@ -88,6 +90,10 @@ def test_search_shows_chinese_sentences_in_local_time_and_the_raw_record_in_the_
     raw = log.detail.toPlainText()
     assert "ticket.called" in raw and '"ticket": "A001"' in raw and "staff:1001" in raw and "2026-11-24 10:05:00" in raw
     assert "王建国（1001）" in raw
+    from datetime import datetime, timedelta
+    from zoneinfo import ZoneInfo
+    hall_today = datetime.now(ZoneInfo("Asia/Shanghai")).date()  # the filters open on the hall's clock, not the PC's
+    assert w.search.end.date().toPython() in (hall_today + timedelta(days=1), hall_today + timedelta(days=2))
     ti = w.search.type_.findData("ticket.called")
     assert ti > 0 and w.search.type_.itemText(ti) == "号票 · 叫号"
 
