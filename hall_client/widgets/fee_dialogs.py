@@ -35,6 +35,7 @@ class ApprovalDialog(QDialog):
     def __init__(self, title: str, parent: QWidget | None = None, *, reason_hint: str = "作废原因") -> None:
         super().__init__(parent)
         self.setWindowTitle(title)
+        self.setMinimumWidth(440)  # placeholders readable in full
         self.form = QFormLayout(self)
         self.approver = QLineEdit()
         self.approver.setPlaceholderText("审批人工号（科长/主任）")
@@ -92,6 +93,7 @@ class DayCloseDialog(QDialog):
     def __init__(self, preview: DayCloseOut, counted_fen: int, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle(f"确认日结 {preview.business_day:%Y-%m-%d}")
+        self.setMinimumWidth(460)
         self.preview, self.counted_fen = preview, counted_fen
         self.difference_fen = counted_fen - preview.expected_cash_fen
         form = QFormLayout(self)
@@ -145,6 +147,7 @@ class ReasonDialog(QDialog):
     def __init__(self, title: str, prompt: str, parent: QWidget | None = None, *, ok_text: str = "确定") -> None:
         super().__init__(parent)
         self.setWindowTitle(title)
+        self.setMinimumWidth(460)
         form = QFormLayout(self)
         label = QLabel(prompt)
         label.setWordWrap(True)

@@ -610,6 +610,7 @@ class FeePanel(QWidget):
                                           receipt_no=r.receipt_no if r and r.kind == "payment" else "")
         self.refund_dialog.accepted.connect(self._refund_approved)
         self.refund_dialog.open()
+        (self.refund_dialog.amount if self.refund_dialog.receipt.text() else self.refund_dialog.receipt).setFocus()
 
     def _refund_approved(self) -> None:
         dlg = self.refund_dialog
