@@ -342,6 +342,8 @@ def run_headless(server: Server, artifacts: Path, *, tickets: int = 36, seed: in
     from . import demo_phone  # the phones of citizens who scanned the printed QR codes (issue 15)
     rec.notes += demo_phone.run(server_url=server.url, kiosk_token=server.tokens["kiosk-1"], artifacts=artifacts)
 
+    from . import demo_cashier
+    clients += demo_cashier.run(make=make, wait=_wait, artifacts=artifacts, notes=rec.notes)
     # 3. artifacts
     from printers.decode import decode
     from printers.preview import save_preview

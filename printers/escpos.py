@@ -134,10 +134,31 @@ class Replacement:
 #: characters the printer fonts lack in one form but have in another
 _SUBSTITUTES = {
     "\u00a5": "\uffe5",  # ¥ -> ￥ (GB18030 puts ¥ in a 4-byte code no printer font has)
+    "\u2013": "\uff5e",  # – (GBK only) -> ～ for GB2312 fonts: a range, "0～200平方米"
     "\u00a0": " ",
     "\u3000": "  ",
     "\t": " ",
 }
+
+#: whole phrases written the way a receipt printer's font can show them. Superscripts have
+#: only a 4-byte GB18030 code (no printer glyph) and ㎡ is missing from most GB2312 fonts,
+#: so a unit is spelled out: 120.55m² -> 120.55平方米. Longest first; applied before wrapping
+#: and measuring, so columns are counted on what is printed.
+PHRASES: tuple[tuple[str, str], ...] = (
+    ("km²", "平方公里"), ("m²", "平方米"), ("m³", "立方米"), ("㎡", "平方米"), ("㎥", "立方米"),
+    ("㎞", "公里"), ("²", "2"), ("³", "3"),
+)
+
+
+def printable(text: str) -> str:
+    """``text`` with every phrase of ``PHRASES`` in the form the printer font has."""
+    if text.isascii():
+        return text
+    for old, new in PHRASES:
+        if old in text:
+            text = text.replace(old, new)
+    return text
+
 
 REPLACEMENT_WIDE = "□"
 REPLACEMENT_NARROW = "?"
@@ -177,6 +198,7 @@ def encode_text(text: str, encoding: str) -> tuple[bytes, list[Replacement]]:
     """Encode one printable string for the printer; returns bytes and what was replaced."""
     out = bytearray()
     replaced: list[Replacement] = []
+    text = printable(text)
     for ch in text:
         b = encode_char(ch, encoding)
         if b is None:
@@ -197,7 +219,7 @@ def char_columns(ch: str) -> int:
 
 
 def text_columns(text: str) -> int:
-    return sum(char_columns(c) for c in text)
+    return sum(char_columns(c) for c in printable(text))
 
 
 _NO_LINE_START = set("，。、；：？！）》」』】〉,.;:?!)]}%")
@@ -213,7 +235,7 @@ def wrap(text: str, columns: int) -> list[str]:
     if columns < 4:
         raise ValueError("columns must be at least 4")
     lines: list[str] = []
-    for para in text.split("\n"):
+    for para in printable(text).split("\n"):
         cur = ""
         width = 0
         for ch in para:
@@ -241,6 +263,7 @@ def wrap(text: str, columns: int) -> list[str]:
 def pad_between(left: str, right: str, columns: int) -> str:
     """``left`` and ``right`` on one line, right-justified; wraps ``left`` if needed
     (the right part then goes on the last line)."""
+    left, right = printable(left), printable(right)
     rw = text_columns(right)
     gap = columns - text_columns(left) - rw
     if gap >= 1:
@@ -503,6 +526,7 @@ def lines_to_slip(lines: Iterable[str], profile: PrinterProfile, *, cut: bool = 
 
 
 __all__ = [
-    "Align", "EncodedSlip", "PrinterProfile", "Replacement", "SlipWriter", "char_columns", "encode_text",
+    "Align", "EncodedSlip", "PHRASES", "PrinterProfile", "Replacement", "printable",
+    "SlipWriter", "char_columns", "encode_text",
     "image_qr_bytes", "lines_to_slip", "native_qr_bytes", "pad_between", "qr_matrix", "text_columns", "wrap",
 ]

@@ -224,7 +224,42 @@ class RejectionSlip(_NoticeSlip):
     tip: str = "如有异议，可依法申请行政复议或者提起行政诉讼。"
 
 
-Slip = TicketSlip | ReceiptSlip | AcceptanceSlip | CorrectionSlip | RejectionSlip
+@dataclass(frozen=True)
+class DayCloseSlip:
+    """收费日结单 from the fee window's receipt printer: what the cashier hands over with
+    the cash. Amounts in 分; labels (支付方式, 部门/账户) are already in Chinese."""
+
+    hall_name: str
+    staff_no: str
+    staff_name: str
+    business_day: date
+    printed_at: datetime  # the hall's local time
+    closed: bool  # False: a preview, printed 【未日结】
+    receipt_count: int
+    void_count: int
+    runs: tuple[str, ...]  # "SF…01–SF…09"
+    voids: tuple[str, ...]
+    refunds: tuple[str, ...]
+    by_method: tuple[tuple[str, int], ...]  # (label, fen)
+    by_account: tuple[tuple[str, int], ...]  # (department account, fen)
+    total_fen: int
+    expected_cash_fen: int
+    counted_cash_fen: int | None = None
+    difference_fen: int | None = None
+    note: str = ""
+
+    def __post_init__(self) -> None:
+        for name in ("runs", "voids", "refunds", "by_method", "by_account"):
+            object.__setattr__(self, name, tuple(getattr(self, name)))
+        if self.receipt_count < 0 or self.void_count < 0 or self.void_count > self.receipt_count:
+            raise ValueError("receipt counts out of range")
+
+
+def _signed_daxie(fen: int) -> str:
+    return ("负" if fen < 0 else "") + daxie(abs(fen))
+
+
+Slip = TicketSlip | ReceiptSlip | AcceptanceSlip | CorrectionSlip | RejectionSlip | DayCloseSlip
 
 
 # --------------------------------------------------------------------------- layouts
@@ -337,6 +372,46 @@ def rejection(slip: RejectionSlip, profile: PrinterProfile) -> EncodedSlip:
     return w.cut().build()
 
 
+def day_close(slip: DayCloseSlip, profile: PrinterProfile) -> EncodedSlip:
+    """Numbers used, totals by method and account, cash expected/counted, difference, note."""
+    w = SlipWriter(profile).init()
+    w.line(slip.hall_name, align=Align.CENTER, bold=True)
+    w.line("收费日结单", align=Align.CENTER, size=(2, 2), bold=True)
+    if not slip.closed:
+        w.line("【未日结 预览】", align=Align.CENTER, bold=True)
+    w.labelled("营业日：", _day(slip.business_day))
+    w.labelled("收费员：", f"{slip.staff_name} 工号 {slip.staff_no}")
+    w.labelled("票据：", f"{slip.receipt_count} 张（作废 {slip.void_count} 张）")
+    w.labelled("号码：", "；".join(slip.runs) or "无")
+    if slip.voids:
+        w.labelled("作废：", "、".join(slip.voids))
+    if slip.refunds:
+        w.labelled("退费：", "、".join(slip.refunds))
+    w.rule()
+    for label, fen in slip.by_method:
+        w.pair(label, yuan(fen))
+    w.rule()
+    for label, fen in slip.by_account:
+        w.pair(label, yuan(fen))
+    w.rule()
+    w.pair("合计", yuan(slip.total_fen), size=(1, 2), bold=True)
+    w.labelled("大写：", "人民币" + _signed_daxie(slip.total_fen))
+    w.pair("应有现金", yuan(slip.expected_cash_fen))
+    if slip.counted_cash_fen is not None:
+        w.pair("清点现金", yuan(slip.counted_cash_fen))
+    if slip.difference_fen is not None:
+        diff = slip.difference_fen
+        w.pair("差额", "无差额" if diff == 0 else ("长款 " if diff > 0 else "短款 ") + yuan(abs(diff)), bold=bool(diff))
+    if slip.note:
+        w.labelled("说明：", slip.note)
+    w.labelled("打印时间：", _ts(slip.printed_at))
+    w.feed(1)
+    w.line("收费员签字：")
+    w.feed(1)
+    w.line("复核人签字：")
+    return w.cut().build()
+
+
 @functools.singledispatch
 def render(slip: object, profile: PrinterProfile) -> EncodedSlip:
     """Any slip dataclass to bytes for this printer."""
@@ -348,6 +423,7 @@ render.register(ReceiptSlip)(receipt)
 render.register(AcceptanceSlip)(acceptance)
 render.register(CorrectionSlip)(correction)
 render.register(RejectionSlip)(rejection)
+render.register(DayCloseSlip)(day_close)
 
 
 def render_all(slips: Sequence[Slip], profile: PrinterProfile) -> EncodedSlip:
@@ -357,6 +433,7 @@ def render_all(slips: Sequence[Slip], profile: PrinterProfile) -> EncodedSlip:
 
 
 __all__ = [
-    "AcceptanceSlip", "CorrectionSlip", "ReceiptItem", "ReceiptSlip", "RejectionSlip", "Slip", "TicketSlip",
-    "acceptance", "correction", "daxie", "receipt", "rejection", "render", "render_all", "ticket", "yuan",
+    "AcceptanceSlip", "CorrectionSlip", "DayCloseSlip", "ReceiptItem", "ReceiptSlip", "RejectionSlip", "Slip",
+    "TicketSlip",
+    "acceptance", "correction", "day_close", "daxie", "receipt", "rejection", "render", "render_all", "ticket", "yuan",
 ]

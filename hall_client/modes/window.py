@@ -21,6 +21,7 @@ from hall_server.domain.queue import STATE_LABELS, Action, TicketState
 
 from .. import operations as ops
 from ..config import ClientConfig
+from ..keys import QUEUE, WINDOW_KEYS
 from ..context import ClientContext
 from ..panels import PANELS, PanelContext, load_panel
 from ..session import WindowSession
@@ -34,15 +35,8 @@ log = logging.getLogger(__name__)
 
 PAUSE_REASONS = ("业务咨询", "临时离开", "会议", "午间休息", "系统故障")
 
-# key, button text, what it needs from the state machine
-BUTTONS: list[tuple[Qt.Key, str, str]] = [
-    (Qt.Key.Key_F1, "F1 叫号", "call"),
-    (Qt.Key.Key_F2, "F2 重呼", "recall"),
-    (Qt.Key.Key_F3, "F3 过号", "skip"),
-    (Qt.Key.Key_F4, "F4 转移", "transfer"),
-    (Qt.Key.Key_F5, "F5 开始办理", "start_complete"),
-    (Qt.Key.Key_F6, "F6 暂停", "pause"),
-]
+# key, button text, what it needs from the state machine (keys.py is the one home of F-keys)
+BUTTONS: list[tuple[Qt.Key, str, str]] = [(b.key, b.text, b.action) for b in WINDOW_KEYS if b.panel == QUEUE]
 
 
 class TransferDialog(QDialog):

@@ -25,7 +25,7 @@ from typing import Any
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QKeyEvent
-from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QDialog, QDialogButtonBox, QFormLayout, QHBoxLayout,
+from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QDialog, QDialogButtonBox, QFormLayout, QGridLayout, QHBoxLayout,
                                QHeaderView, QLabel, QLineEdit, QPushButton, QSpinBox, QTableWidget, QTableWidgetItem,
                                QVBoxLayout, QWidget)
 
@@ -292,16 +292,17 @@ class CaseListPanel(QWidget):
         self.detail.setObjectName("caseDetail")
         self.detail.setWordWrap(True)
         root.addWidget(self.detail)
-        row = FlowLayout()  # wraps onto a second line on a narrow panel instead of widening it
+        row = QGridLayout()  # two rows of buttons: the panel fits beside the queue at 1366 px
         self.buttons: dict[str, QPushButton] = {}
-        for name, text, _key, _needs in BUTTONS:
+        per_row = (len(BUTTONS) + 2) // 2
+        for i, (name, text, _key, _needs) in enumerate(BUTTONS):
             b = QPushButton(text)
             b.clicked.connect(lambda _=False, n=name: self.trigger(n))
             self.buttons[name] = b
-            row.addWidget(b)
+            row.addWidget(b, i // per_row, i % per_row)
         self.history_button = QPushButton("办件全程 Enter")
         self.history_button.clicked.connect(self.open_history)
-        row.addWidget(self.history_button)
+        row.addWidget(self.history_button, len(BUTTONS) // per_row, len(BUTTONS) % per_row)
         root.addLayout(row)
         ctx.store.event_received.connect(self._on_event)
         self.refresh_buttons()

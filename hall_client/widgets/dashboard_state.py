@@ -188,6 +188,8 @@ def apply(d: Dash, ev: EventOut) -> Dash:
         s = replace(s, today=_today(s, fees_fen=int(data.get("amount_fen", 0)), receipts=1))
     elif t == "fee.receipt_voided":
         s = replace(s, today=_today(s, fees_fen=-int(data.get("amount_fen", 0)), voids=1))
+    elif t == "fee.refunded":  # money going back lowers the day's fees; it is not a receipt
+        s = replace(s, today=_today(s, fees_fen=int(data.get("amount_fen", 0))))
     elif t == "rating.recorded":
         bad = bool(data.get("bad"))
         today = _today(s, ratings=1, ratings_good=0 if bad else 1, ratings_bad=1 if bad else 0)

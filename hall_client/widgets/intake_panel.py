@@ -30,6 +30,7 @@ from hall_server.contract import CaseOut, MatterBrief, MatterOut, SlipOut, Ticke
 from hall_server.domain.catalog import FORM_LABELS
 from hall_server.domain.idcheck import valid_id_number, valid_uscc
 
+from .. import keys
 from ..bridge import KnownError
 from .case_history import CaseHistoryView
 from .case_list import CaseListPanel
@@ -38,7 +39,7 @@ from .fit import scroll_body
 log = logging.getLogger(__name__)
 
 STATUS_CHOICES = [("received", "已收"), ("missing", "缺少"), ("defective", "不符合要求")]
-OUTCOME_KEYS = {"accept": Qt.Key.Key_F7, "request_correction": Qt.Key.Key_F8, "reject": Qt.Key.Key_F9}
+OUTCOME_KEYS = {o: keys.key(keys.INTAKE, o) for o in ("accept", "request_correction", "reject")}
 
 
 class InputProblem(KnownError):
@@ -108,6 +109,33 @@ def print_case_slip(*, api: Any, devices: Any, bridge: Any, case_no: str, tz: Zo
     return True
 
 
+NOTICE_TITLES = {"acceptance": "受理通知书", "correction": "补正材料通知书", "rejection": "不予受理通知书"}
+
+
+def open_case_notice(*, api: Any, case_no: str, print_it: bool, parent: Any, on_ok: Callable[[str], None],
+                     on_error: Callable[[KnownError], None]) -> Any:
+    """Fetch the case's latest notice (受理/补正/不予受理) as A4 PDF; show or print it."""
+    from pathlib import Path
+
+    from .. import documents
+
+    def got(s: SlipOut) -> None:
+        path = f"/cases/{case_no}/notices/{s.notice_no}.pdf"
+        name = f"{NOTICE_TITLES.get(s.kind, '通知书')}_{s.notice_no}"
+        if not print_it:
+            documents.open_pdf(api=api, path=path, name=name, on_ok=on_ok, on_error=on_error)
+            return
+
+        def fetched(file: str) -> None:
+            try:
+                if documents.ask_and_print(Path(file), parent):
+                    on_ok(file)
+            except KnownError as e:
+                on_error(e)
+        documents.fetch_pdf(api=api, path=path, name=name, on_ok=fetched, on_error=on_error)
+    return api.get(f"/cases/{case_no}/slip", model=SlipOut, on_ok=got, on_error=on_error)
+
+
 # --- the panel -----------------------------------------------------------------------
 
 class IntakePanel(QWidget):
@@ -118,6 +146,7 @@ class IntakePanel(QWidget):
     case_saved = Signal(object)  # CaseOut
     case_loaded = Signal(object)  # CaseOut (补正续办)
     slip_printed = Signal(bytes)
+    document_opened = Signal(str)  # path of the A4 notice handed to the viewer (or printed)
     card_read = Signal(object)
     problem = Signal(str)
 
@@ -182,7 +211,7 @@ class IntakePanel(QWidget):
         self.agent_id.setMaxLength(18)
         id_row = QHBoxLayout()
         id_row.addWidget(self.id_number)
-        self.read_card = QPushButton("读身份证 F10")
+        self.read_card = QPushButton(f"读身份证 {keys.name(keys.INTAKE, 'read_idcard')}")
         self.read_card.clicked.connect(self.read_idcard)
         self.read_card.setMinimumWidth(120)
         self.read_card.setEnabled(bool(self.devices is not None and self.devices.has("idcard")))
@@ -225,8 +254,8 @@ class IntakePanel(QWidget):
         of.addRow("法律依据", self.reject_basis)
         btns = QHBoxLayout()
         self.buttons: dict[str, QPushButton] = {}
-        for outcome, text in (("accept", "受理 F7"), ("request_correction", "一次性告知 F8"), ("reject", "不予受理 F9")):
-            b = QPushButton(text)
+        for outcome in OUTCOME_KEYS:
+            b = QPushButton(f"{keys.binding(keys.INTAKE, outcome).label} {keys.name(keys.INTAKE, outcome)}")
             b.setMinimumHeight(40)
             b.clicked.connect(lambda _=False, o=outcome: self.submit(o))
             self.buttons[outcome] = b
@@ -241,6 +270,17 @@ class IntakePanel(QWidget):
         assert isinstance(pinned, QVBoxLayout)
         pinned.addLayout(btns)
         pinned.addWidget(self.result)
+        a4 = QHBoxLayout()
+        self.open_notice_button = QPushButton("打开A4通知书")
+        self.open_notice_button.setToolTip("受理通知书 / 补正材料通知书 / 不予受理通知书（A4，系统 PDF 阅读器）")
+        self.open_notice_button.clicked.connect(lambda: self.open_notice(print_it=False))
+        self.print_notice_button = QPushButton("打印A4通知书…")
+        self.print_notice_button.clicked.connect(lambda: self.open_notice(print_it=True))
+        for b in (self.open_notice_button, self.print_notice_button):
+            b.setEnabled(False)
+            a4.addWidget(b)
+        a4.addStretch(1)
+        pinned.addLayout(a4)
 
         self.pages.addTab(self.form_page, "新受理")
         # 我的办件 and 办件全程 live in this tab (the window's tab list belongs to the client framework)
@@ -274,7 +314,7 @@ class IntakePanel(QWidget):
                 self.submit(outcome)
                 event.accept()
                 return
-        if key == Qt.Key.Key_F10:
+        if key == keys.key(keys.INTAKE, "read_idcard"):
             self.read_idcard()
             event.accept()
             return
@@ -479,6 +519,8 @@ class IntakePanel(QWidget):
             lines.append("需补正：" + "、".join(m.name for m in case.to_correct))
         self.result.setText("<br/>".join(lines))
         self.bridge.info(f"{case.case_no} {case.state_label}")
+        self.open_notice_button.setEnabled(True)
+        self.print_notice_button.setEnabled(True)
         self.case_saved.emit(case)
         print_case_slip(api=self.api, devices=self.devices, bridge=self.bridge, case_no=case.case_no, tz=self._tz(),
                         window_no=self.window_no, clerk_no=self.ctx.staff.staff_no,
@@ -495,6 +537,19 @@ class IntakePanel(QWidget):
         self.matter_label.setText("未选择事项")
         self.search.clear()
         self._refresh_buttons()
+
+    # --- A4 notices ---------------------------------------------------------------------
+
+    def open_notice(self, *, print_it: bool = False) -> None:
+        """The A4 notice of the last decision: in the system PDF viewer, or printed with
+        Qt's print dialog. The thermal slip is the applicant's receipt; the A4 notice is the
+        legal document (编号, 法律依据, 时限, 查询和投诉方式)."""
+        case = self.last_case
+        if case is None:
+            self._say("还没有受理结果，无通知书可打开。")
+            return
+        open_case_notice(api=self.api, case_no=case.case_no, print_it=print_it, parent=self,
+                         on_ok=self.document_opened.emit, on_error=self.bridge.handle)
 
     # --- 补正续办 -------------------------------------------------------------------------
 

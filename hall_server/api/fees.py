@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 from .. import contract as c
 from ..domain.errors import BadInput
 from ..domain.roles import Role
+from ..reports import day_close as day_report
 from ..reports import receipts as receipt_pdf
 from ..reports import reconciliation as recon_report
 from ..services import fees as svc
@@ -126,6 +127,16 @@ def cancel(body: c.NoticeCancelIn, notice_no: str = Path(min_length=1, max_lengt
                                                    now=c_.now()))
 
 
+@router.post("/notices/{notice_no}/correct", status_code=201, response_model=c.NoticeOut)
+def correct(body: c.NoticeCorrectIn, request: Request, notice_no: str = Path(min_length=1, max_length=40),
+            actor: Actor = Depends(require(Role.CLERK)), c_: AppContext = Depends(ctx)) -> JSONResponse:
+    """更正: cancel the wrong notice and raise its replacement, linked, in one transaction."""
+    def run(s: Session) -> c.NoticeOut:
+        return svc.notice_out(s, svc.correct_notice(s, settings=c_.settings, notice_no=notice_no, body=body,
+                                                    actor=actor, now=c_.now()))
+    return idempotent(request, c_, actor, run)
+
+
 # --- receipts ------------------------------------------------------------------------------
 
 @router.post("/receipts", status_code=201, response_model=c.ReceiptOut)
@@ -223,6 +234,19 @@ def day_preview(day: date | None = None, staff_no: str | None = Query(None, max_
     """The cashier's day so far (or a closed day): what 日结 will record."""
     with c_.db.read() as s:
         return svc.day_preview(s, settings=c_.settings, actor=actor, now=c_.now(), day=day, staff_no=staff_no)
+
+
+@router.get("/day/pdf", response_class=Response)
+def day_pdf(day: date | None = None, staff_no: str | None = Query(None, max_length=20),
+            actor: Actor = Depends(require(*FINANCE)), c_: AppContext = Depends(ctx)) -> Response:
+    """日结单 on A4, to sign and file with the cash: the same figures as ``GET /fees/day``."""
+    with c_.db.read() as s:
+        out = svc.day_preview(s, settings=c_.settings, actor=actor, now=c_.now(), day=day, staff_no=staff_no)
+    pdf = day_report.pdf(out, hall_name=c_.settings.hall_name, tz=c_.settings.tz)
+    name = f"日结单_{out.staff_no}_{out.business_day:%Y%m%d}"
+    from urllib.parse import quote
+    return Response(pdf, media_type="application/pdf",
+                    headers={"Content-Disposition": f"inline; filename*=UTF-8''{quote(name)}.pdf"})
 
 
 @router.post("/day-close", status_code=201, response_model=c.DayCloseOut)

@@ -447,7 +447,7 @@ FEE_ITEM_FIELDS = {"name": "名称", "legal_basis": "收费依据", "unit": "计
                    "active": "启用状态", "account_id": "收款账户"}
 FEE_ITEM_ADDED = kind("fee.item_added", "新增收费项目", "{who}新增收费项目 {item}「{name}」，标准：{standard_text}",
                       "item", "name", "matter_code", "department", "account", "income_type", "standard", "legal_basis",
-                      derive=_standard)
+                      "exclusive_group", derive=_standard)
 FEE_ITEM_UPDATED = kind("fee.item_updated", "修改收费项目", "{who}修改收费项目 {item} 的{changed}", "item", "changes",
                         derive=lambda d: {"changed": "、".join(FEE_ITEM_FIELDS.get(str(k), "其他设置")
                                                               for k in (d.get("changes") or {})) or "设置（无变化）"})
@@ -457,6 +457,11 @@ FEE_NOTICE_RAISED = kind("fee.notice_raised", "开具缴费通知单", "{who}为
                          "case_no", "notice_no", "amount_fen", "staff_no", "matter_code", "items")
 FEE_NOTICE_CANCELLED = kind("fee.notice_cancelled", "撤销缴费通知单", "{who}撤销缴费通知单 {notice_no}（{amount}）：{reason}",
                             "case_no", "notice_no", "amount_fen", "staff_no", "reason")
+FEE_NOTICE_CORRECTED = kind("fee.notice_corrected", "更正缴费通知单",
+                            "{who}将缴费通知单 {replaces}（{old_amount}）更正为 {notice_no}（{amount}）：{reason}",
+                            "case_no", "notice_no", "replaces", "amount_fen", "old_amount_fen", "staff_no", "reason",
+                            derive=lambda d: {"old_amount": show.yuan(d["old_amount_fen"])
+                                              if isinstance(d.get("old_amount_fen"), int) else "—"})
 FEE_PAID = kind("fee.paid", "缴费（开具票据）", "收款员 {who}收取 {notice_no} {amount}，票据 {receipt_no}{method_text}",
                 "case_no", "notice_no", "receipt_no", "amount_fen", "method", "staff_no", "change_fen", "reference",
                 derive=lambda d: {"method_text": _opt("（", _lookup(PAY_METHOD_LABELS, PayMethod, d.get("method")), "）")})

@@ -14,7 +14,7 @@ from .core import Model
 
 __all__ = [
     "TierIn", "StandardIn", "FeeAccountIn", "FeeAccountOut", "FeeItemIn", "FeeItemPatch", "FeeItemOut",
-    "NoticeLineIn", "NoticeIn", "NoticeCancelIn", "NoticeLineOut", "NoticeOut", "PayIn", "ApprovalIn",
+    "NoticeLineIn", "NoticeIn", "NoticeCancelIn", "NoticeCorrectIn", "NoticeLineOut", "NoticeOut", "PayIn", "ApprovalIn",
     "VoidIn", "RefundIn", "ReceiptLineOut", "ReceiptOut", "DayCloseIn", "DayCloseOut", "ReconRow",
     "ReconOut", "SeriesIn", "SeriesOut",
 ]
@@ -67,6 +67,7 @@ class FeeItemIn(Model):
     legal_basis: str = Field(min_length=1, max_length=2000)
     unit: str = Field(default="件", min_length=1, max_length=20)
     standard: StandardIn
+    exclusive_group: str = Field(default="", max_length=32)  # items of one group exclude each other
 
 
 class FeeItemPatch(Model):
@@ -76,6 +77,7 @@ class FeeItemPatch(Model):
     account_code: str | None = Field(default=None, min_length=1, max_length=32)
     standard: StandardIn | None = None
     active: bool | None = None
+    exclusive_group: str | None = Field(default=None, max_length=32)
 
 
 class FeeItemOut(Model):
@@ -93,6 +95,7 @@ class FeeItemOut(Model):
     standard_text: str
     whole_units: bool
     active: bool
+    exclusive_group: str = ""
 
 
 class NoticeLineIn(Model):
@@ -108,6 +111,12 @@ class NoticeIn(Model):
 
 class NoticeCancelIn(Model):
     reason: str = Field(min_length=1, max_length=200)
+
+
+class NoticeCorrectIn(Model):
+    """更正: the wrong notice is cancelled and a new one raised in its place, linked both ways."""
+    reason: str = Field(min_length=2, max_length=200)
+    lines: list[NoticeLineIn] = Field(min_length=1, max_length=30)
 
 
 class NoticeLineOut(Model):
@@ -144,6 +153,9 @@ class NoticeOut(Model):
     receipts: list[str] = []  # every receipt and refund number issued against it
     paid_fen: int = 0  # valid payments
     refunded_fen: int = 0  # refunds (positive number)
+    cancel_reason: str | None = None
+    replaces: str | None = None  # the notice this one corrects
+    replaced_by: str | None = None  # the notice that corrects this one
 
 
 class PayIn(Model):

@@ -36,10 +36,10 @@ BASIS_2559 = "《国家发展改革委 财政部关于不动产登记收费标�
 ITEMS = [
     dict(code="BDC-DJF-ZZ", name="不动产登记费（住宅）", matter_code="BDC-001", department_code="BDC",
          account_code="BDC-01", income_type=IncomeType.ADMIN_FEE, legal_basis=BASIS_2559, unit="件",
-         standard=dict(kind=StandardKind.FIXED, price_fen=8000)),
+         standard=dict(kind=StandardKind.FIXED, price_fen=8000), exclusive_group="BDC-DJF"),
     dict(code="BDC-DJF-FZZ", name="不动产登记费（非住宅）", matter_code="BDC-001", department_code="BDC",
          account_code="BDC-01", income_type=IncomeType.ADMIN_FEE, legal_basis=BASIS_2559, unit="件",
-         standard=dict(kind=StandardKind.FIXED, price_fen=55000)),
+         standard=dict(kind=StandardKind.FIXED, price_fen=55000), exclusive_group="BDC-DJF"),
     dict(code="BDC-GBF", name="不动产权证书工本费（第二本起）", matter_code="BDC-001", department_code="BDC",
          account_code="BDC-01", income_type=IncomeType.ADMIN_FEE, legal_basis=BASIS_2559, unit="本",
          standard=dict(kind=StandardKind.PER_UNIT, price_fen=1000, whole_units=True)),

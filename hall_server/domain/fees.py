@@ -196,6 +196,19 @@ def _qty(centi: int) -> str:
     return format_qty(centi)
 
 
+def check_exclusive(items: Iterable[tuple[str, str]]) -> None:
+    """Items of one exclusive group (登记费 住宅 / 非住宅) are never charged together: a
+    property is one or the other. ``items`` are (name, group) in notice order; "" = no group."""
+    seen: dict[str, str] = {}
+    for name, group in items:
+        if not group:
+            continue
+        if group in seen:
+            raise BadInput(f"收费项目“{seen[group]}”与“{name}”互斥，不能在同一张缴费通知单上同时收取。",
+                           code="exclusive_items")
+        seen[group] = name
+
+
 def format_qty(centi: int) -> str:
     """12055 -> '120.55', 200 -> '2'."""
     w, f = divmod(centi, CENTI)

@@ -119,9 +119,11 @@ class CaseRow:
 
 @dataclass(frozen=True, slots=True)
 class ReceiptRow:
-    amount_fen: int
+    amount_fen: int  # negative for a refund
     void: bool
-    window_no: int | None = None
+    window_no: int | None = None  # the fee window that took (or paid back) the money
+    kind: str = "payment"  # payment | refund
+    department: str = ""  # the department whose notice it was raised on
 
 
 @dataclass(frozen=True, slots=True)
@@ -191,11 +193,15 @@ class Fold:
             f.cases_once += int(c.corrections == 0)
 
     def receipt(self, r: ReceiptRow) -> None:
-        for f in self._cells((WINDOW, r.window_no)):
-            f.receipts += 1
-            if r.void:
-                f.voids += 1
-            else:
+        """Money counts for the fee window that took it *and* the department that raised
+        the notice (a department's figures show what it charged, though one window took
+        it). ``receipts`` counts payment receipts only: a refund is money going back, not a
+        receipt, so it lowers ``fees_fen`` (net) and adds no receipt."""
+        for f in self._cells((WINDOW, r.window_no), (DEPARTMENT, r.department)):
+            if r.kind == "payment":
+                f.receipts += 1
+                f.voids += int(r.void)
+            if not r.void:
                 f.fees_fen += r.amount_fen
 
     def rating(self, r: RatingRow) -> None:

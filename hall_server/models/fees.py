@@ -43,6 +43,8 @@ class FeeItem(Base):
     standard: Mapped[dict[str, Any]] = mapped_column()
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     updated_at: Mapped[datetime] = mapped_column()
+    # items of one group exclude each other on a notice (登记费 住宅 / 非住宅); "" = none
+    exclusive_group: Mapped[str] = mapped_column(String(32), default="", server_default="")
 
 
 class ReceiptSeries(Base):
@@ -84,6 +86,7 @@ class PaymentNotice(Base):
     total_fen: Mapped[int] = mapped_column(BigInteger)
     cancelled_at: Mapped[datetime | None] = mapped_column()
     cancel_reason: Mapped[str | None] = mapped_column(String(200))
+    replaces: Mapped[str | None] = mapped_column(String(20))  # notice_no this one corrects (更正)
 
 
 class NoticeLine(Base):

@@ -230,11 +230,30 @@ def _save(wb: Workbook) -> bytes:
     return buf.getvalue()
 
 
+def summary_cells(f: c.FiguresOut) -> list[tuple[str, object, str]]:
+    """The summary as workbook cells: (label, number, Excel format). Figures stay numbers
+    (a finance officer sums them); the unit lives in the label or the format, never in the
+    value, and a ratio with nothing to divide by is an empty cell, not the text "—"."""
+    return [
+        ("取号量", f.tickets, "0"), ("办理完成", f.served, "0"), ("过号", f.skipped, "0"),
+        ("平均等候(分钟)", _min(f.avg_wait_s), "0.0"), ("最长等候(分钟)", _min(f.max_wait_s or None), "0.0"),
+        ("平均办理时长(分钟)", _min(f.avg_service_s), "0.0"),
+        ("受理办件", f.cases_accepted, "0"), ("办结办件", f.cases_concluded, "0"),
+        ("按时办结率", f.on_time_rate, "0.0%"), ("一次性办结率", f.once_rate, "0.0%"),
+        ("收费金额(元)", f.fees_fen / 100, "#,##0.00"), ("票据张数", f.receipts, "0"), ("作废票据", f.voids, "0"),
+        ("评价数", f.ratings, "0"), ("满意率", f.satisfaction_rate, "0.0%"), ("差评", f.ratings_bad, "0"),
+        ("投诉", f.complaints, "0"),
+    ]
+
+
 def _summary_sheet(wb: Workbook, title: str, f: c.FiguresOut, extra: Sequence[tuple[str, object]] = ()) -> None:
     ws = wb.active
     assert ws is not None
     ws.title = "汇总"
-    _sheet(ws, title, ["指标", "数值"], [[k, v] for k, v in summary_rows(f)] + [list(e) for e in extra])
+    cells = summary_cells(f)
+    _sheet(ws, title, ["指标", "数值"], [[k, v] for k, v, _ in cells] + [list(e) for e in extra])
+    for i, (_k, _v, fmt) in enumerate(cells, 3):
+        ws.cell(row=i, column=2).number_format = fmt
     ws.column_dimensions["B"].width = 24
 
 

@@ -81,13 +81,15 @@ def add_item(session: Session, *, body: c.FeeItemIn, actor: Actor, now: datetime
         raise Conflict(f"收费项目 {body.code} 已存在。", code="item_exists")
     item = FeeItem(code=body.code, name=body.name, matter_code=body.matter_code, department_id=dept.id,
                    account_id=acc.id, income_type=body.income_type.value, legal_basis=body.legal_basis,
-                   unit=body.unit, standard=std.to_json(), active=True, updated_at=now)
+                   unit=body.unit, standard=std.to_json(), active=True, updated_at=now,
+                   exclusive_group=body.exclusive_group)
     session.add(item)
     session.flush()
     events.append(session, kinds.FEE_ITEM_ADDED.type, actor=actor, at=now,
                   data={"item": item.code, "name": item.name, "matter_code": item.matter_code,
                         "department": dept.code, "account": acc.code, "income_type": item.income_type,
-                        "standard": item.standard, "legal_basis": item.legal_basis})
+                        "standard": item.standard, "legal_basis": item.legal_basis,
+                        "exclusive_group": item.exclusive_group})
     return item
 
 
@@ -97,7 +99,8 @@ def update_item(session: Session, *, code: str, body: c.FeeItemPatch, actor: Act
     if item is None:
         raise NotFound(f"没有收费项目 {code}。", code="item_not_found")
     before = {"name": item.name, "legal_basis": item.legal_basis, "unit": item.unit,
-              "standard": item.standard, "active": item.active, "account_id": item.account_id}
+              "standard": item.standard, "active": item.active, "account_id": item.account_id,
+              "exclusive_group": item.exclusive_group}
     if body.standard is not None:
         item.standard = d.standard_from(body.standard.model_dump()).to_json()
     if body.account_code is not None:
@@ -105,13 +108,14 @@ def update_item(session: Session, *, code: str, body: c.FeeItemPatch, actor: Act
         if acc.department_id != item.department_id:
             raise BadInput("收款账户不属于该部门。", code="account_department_mismatch")
         item.account_id = acc.id
-    for f in ("name", "legal_basis", "unit", "active"):
+    for f in ("name", "legal_basis", "unit", "active", "exclusive_group"):
         v = getattr(body, f)
         if v is not None:
             setattr(item, f, v)
     item.updated_at = now
     after = {"name": item.name, "legal_basis": item.legal_basis, "unit": item.unit,
-             "standard": item.standard, "active": item.active, "account_id": item.account_id}
+             "standard": item.standard, "active": item.active, "account_id": item.account_id,
+             "exclusive_group": item.exclusive_group}
     changed = {k: {"from": before[k], "to": after[k]} for k in before if before[k] != after[k]}
     if changed:
         events.append(session, kinds.FEE_ITEM_UPDATED.type, actor=actor, at=now, data={"item": code, "changes": changed})
@@ -127,7 +131,7 @@ def item_out(session: Session, item: FeeItem) -> c.FeeItemOut:
                         account_code=acc.code if acc else "", account_name=acc.name if acc else "",
                         income_type=item.income_type, legal_basis=item.legal_basis, unit=item.unit,
                         standard=item.standard, standard_text=d.describe(std, item.unit),
-                        whole_units=std.whole_units, active=item.active)
+                        whole_units=std.whole_units, active=item.active, exclusive_group=item.exclusive_group)
 
 
 def list_items(session: Session, *, matter_code: str | None = None, department_code: str | None = None,
@@ -205,7 +209,8 @@ def _case(session: Session, case_no: str) -> Case:
     return case
 
 
-def raise_notice(session: Session, *, settings: Settings, body: c.NoticeIn, actor: Actor, now: datetime) -> PaymentNotice:
+def raise_notice(session: Session, *, settings: Settings, body: c.NoticeIn, actor: Actor, now: datetime,
+                 replaces: str | None = None) -> PaymentNotice:
     """A department window raises a notice for its own fee items of the case's matter; the
     amounts come from the standards, the clerk gives only quantities."""
     if actor.window_no is None:
@@ -232,6 +237,7 @@ def raise_notice(session: Session, *, settings: Settings, body: c.NoticeIn, acto
         qty = d.parse_qty(ln.quantity)
         amount = d.line_amount(d.standard_from(item.standard), qty)
         lines.append((item, qty, amount))
+    d.check_exclusive((it.name, it.exclusive_group) for it, _, _ in lines)
     total = sum(a for _, _, a in lines)
     if total <= 0:
         raise BadInput("缴费金额为零，无需开具缴费通知单。", code="zero_total")
@@ -246,7 +252,7 @@ def raise_notice(session: Session, *, settings: Settings, body: c.NoticeIn, acto
         notice_no=d.format_notice_no(day, counter.last), case_id=case.id, case_no=case.case_no,
         matter_code=case.matter_code, payer_name=case.applicant_name, department_id=window.department_id,
         window_no=actor.window_no, raised_by=actor.staff_no or actor.ident, raised_at=now,
-        state=d.NoticeState.UNPAID.value, total_fen=total)
+        state=d.NoticeState.UNPAID.value, total_fen=total, replaces=replaces)
     session.add(notice)
     session.flush()
     for i, (item, qty, amount) in enumerate(lines, 1):
@@ -283,6 +289,21 @@ def lookup_notice(session: Session, text: str) -> PaymentNotice:
     if qr_amount is not None and qr_amount != n.total_fen:
         raise Conflict("二维码中的金额与缴费通知单不符，请核对通知单。", code="qr_amount_mismatch")
     return n
+
+
+def correct_notice(session: Session, *, settings: Settings, notice_no: str, body: c.NoticeCorrectIn, actor: Actor,
+                   now: datetime) -> PaymentNotice:
+    """更正: a wrong, unpaid notice is cancelled and a new one raised in its place, in one
+    transaction; both stay, linked (``replaces``), so the trail shows what was wrong. A paid
+    notice is not corrected: its money goes back through 退费 with approval."""
+    old = cancel_notice(session, notice_no=notice_no, reason=f"更正：{body.reason}", actor=actor, now=now)
+    new = raise_notice(session, settings=settings, body=c.NoticeIn(case_no=old.case_no, lines=body.lines),
+                       actor=actor, now=now, replaces=old.notice_no)
+    events.append(session, kinds.FEE_NOTICE_CORRECTED.type, actor=actor, at=now, window_no=actor.window_no,
+                  data={"case_no": old.case_no, "notice_no": new.notice_no, "replaces": old.notice_no,
+                        "amount_fen": new.total_fen, "old_amount_fen": old.total_fen, "staff_no": actor.staff_no,
+                        "reason": body.reason})
+    return new
 
 
 def cancel_notice(session: Session, *, notice_no: str, reason: str, actor: Actor, now: datetime) -> PaymentNotice:
@@ -322,6 +343,8 @@ def notice_out(session: Session, n: PaymentNotice) -> c.NoticeOut:
         receipts=[r.receipt_no for r in receipts],
         paid_fen=sum(r.amount_fen for r in receipts if r.kind == "payment" and not r.void),
         refunded_fen=-sum(r.amount_fen for r in receipts if r.kind == "refund" and not r.void),
+        cancel_reason=n.cancel_reason, replaces=n.replaces,
+        replaced_by=session.scalar(select(PaymentNotice.notice_no).where(PaymentNotice.replaces == n.notice_no)),
     )
 
 
@@ -637,6 +660,8 @@ def close_day(session: Session, *, settings: Settings, body: c.DayCloseIn, actor
     receipts, rows = _day_rows(session, staff.id, day)
     s = d.summarize(rows)
     diff = body.counted_cash_fen - s.expected_cash_fen
+    if diff and not body.note.strip():
+        raise BadInput(f"清点现金与应有现金相差 {yuan(diff)}，请填写差额说明后再日结。", code="difference_needs_note")
     close = DayClose(staff_id=staff.id, staff_no=staff.staff_no, business_day=day, closed_at=now,
                      window_no=actor.window_no, receipt_count=s.count, void_count=s.void_count,
                      total_fen=s.total_fen, expected_cash_fen=s.expected_cash_fen,
@@ -720,6 +745,8 @@ def event_keys() -> dict[str, Any]:
     return {
         "fee.notice_raised": ["case_no", "notice_no", "amount_fen", "staff_no", "matter_code", "items"],
         "fee.notice_cancelled": ["case_no", "notice_no", "amount_fen", "staff_no", "reason"],
+        "fee.notice_corrected": ["case_no", "notice_no", "replaces", "amount_fen", "old_amount_fen", "staff_no",
+                                 "reason"],
         "fee.paid": common + ["method", "change_fen", "reference"],
         "fee.receipt_voided": common + ["voided_by", "approved_by", "reason"],
         "fee.refunded": common + ["refund_of", "method", "approved_by", "reason"],

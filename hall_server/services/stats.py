@@ -23,7 +23,7 @@ from ..domain import stats as st
 from ..models import Category, Department, Ticket, UTCDateTime, Window
 from ..models.accountability import Complaint, Rating
 from ..models.cases import Case
-from ..models.fees import Receipt
+from ..models.fees import PaymentNotice, Receipt
 from ..models.supervision import StatsBuilt, StatsDay
 from . import events
 
@@ -111,9 +111,10 @@ def fold_day(session: Session, day: date, *, tz: ZoneInfo, lookups: Lookups | No
         f.case_accepted(st.CaseRow(lk.dept_code.get(r[0] or 0, ""), *r[1:]))
     for r in session.execute(select(*case_cols).where(Case.concluded_at >= start, Case.concluded_at < end)):
         f.case_concluded(st.CaseRow(lk.dept_code.get(r[0] or 0, ""), *r[1:]))
-    for amount, void, window_no in session.execute(
-            select(Receipt.amount_fen, Receipt.void, Receipt.window_no).where(Receipt.business_day == day)):
-        f.receipt(st.ReceiptRow(amount, void, window_no))
+    for amount, void, window_no, kind, dept_id in session.execute(
+            select(Receipt.amount_fen, Receipt.void, Receipt.window_no, Receipt.kind, PaymentNotice.department_id)
+            .join(PaymentNotice, PaymentNotice.id == Receipt.notice_id).where(Receipt.business_day == day)):
+        f.receipt(st.ReceiptRow(amount, void, window_no, kind, lk.dept_code.get(dept_id or 0, "")))
     for score, bad, window_no in session.execute(
             select(Rating.score, Rating.bad, Rating.window_no)
             .where(Rating.rated_at >= start, Rating.rated_at < end)):

@@ -120,8 +120,11 @@ def test_cashier_takes_cash_prints_voids_with_approval_retakes_by_card_and_close
     assert "重打".encode("gb18030") in reprinted.args[0]
 
     p.counted.setText("0")
-    with qtbot.wait_signal(p.day_closed, timeout=wait_ms) as closed:
+    with qtbot.wait_signal(p.day_previewed, timeout=wait_ms):
         p.close_button.click()
+    assert p.day_dialog is not None and p.day_dialog.difference.text() == "无差额"
+    with qtbot.wait_signal(p.day_closed, timeout=wait_ms) as closed:
+        p.day_dialog.ok_button().click()
     d = closed.args[0]
     assert d.receipt_count == 2 and d.void_count == 1 and d.total_fen == 12000 and d.difference_fen == 0
     assert "已日结" in p.result.text() and "SF202600000001–SF202600000002" in p.result.text()

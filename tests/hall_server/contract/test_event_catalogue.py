@@ -105,6 +105,7 @@ SAMPLE: dict[str, Any] = {
     "last_seq": 120, "first_bad_seq": None, "card_key": "long_wait|2026-11-24|yellow|A003", "rule": "long_wait",
     "day": "2026-11-24", "title": "A003 等候 35 分钟", "note": "已提醒", "instant": False, "on_time": True,
     "tokens_revoked": 1, "note_sha256": "ef56",
+    "exclusive_group": "BDC-DJF", "replaces": "JF202611240001", "old_amount_fen": 55000,
 }
 SAMPLE_FOR: dict[str, dict[str, Any]] = {"card.signed_off": {"level": "yellow"}}
 NAMES = {"1001": "王建国", "2001": "李娜", "3001": "周主任", "4001": "孙监察", "4002": "赵科长", "1003": "刘洋"}
