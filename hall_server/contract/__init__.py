@@ -9,3 +9,4 @@ from .accountability import *  # noqa: F401,F403
 from .fees import *  # noqa: F401,F403
 from .supervision import *  # noqa: F401,F403
 from .core import API_PREFIX  # noqa: F401
+from .admin import *  # noqa: F401,F403,E402
