@@ -112,9 +112,14 @@ def valid_id_number(number: str) -> bool:
 
 
 def mask_id_number(number: str) -> str:
-    """110101********1234: what screens, logs and displays may show."""
-    if len(number) < 10:
-        return "*" * len(number)
+    """110101********1234: what screens, logs and displays may show.
+
+    A copy of ``hall_server.domain.privacy.mask_id`` (printers may not import the server);
+    tests/hall_server/contract/test_show.py keeps the two equal."""
+    if not number:
+        return number
+    if len(number) <= 10:  # too short to keep 6 + 4 and still hide anything
+        return number[:1] + "*" * (len(number) - 1)
     return number[:6] + "*" * (len(number) - 10) + number[-4:]
 
 

@@ -5,7 +5,7 @@ from fastapi import APIRouter, Depends, Query
 from sqlalchemy import select
 
 from .. import contract as c
-from ..domain.privacy import mask_event
+from ..contract.events import masked as mask_event
 from ..domain.roles import ALL_ROLES, Role
 from ..models import Event
 from ..services import events as ev

@@ -29,7 +29,7 @@ from typing import Any
 from websockets.frames import Frame as WireFrame
 from websockets.frames import Opcode
 
-from ..domain.privacy import mask_event
+from ..contract.events import masked as mask_event
 
 log = logging.getLogger(__name__)
 

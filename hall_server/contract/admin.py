@@ -18,7 +18,6 @@ Short = Annotated[str, Field(max_length=40)]
 StaffNo = Annotated[str, Field(min_length=1, max_length=20, pattern=r"^[0-9A-Za-z_-]+$")]
 PrefixStr = Annotated[str, Field(min_length=1, max_length=1, pattern=r"^[A-Z]$")]
 WEEKDAYS = ("星期一", "星期二", "星期三", "星期四", "星期五", "星期六", "星期日")
-CONFIG_CHANGED = "config.changed"  # data: kind, key, before, after
 
 
 class TimeSpan(Model):

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from ..contract import events as kinds
 from ..domain.roles import Role
 from ..models import Category, Department, Staff, Window
 from ..services import auth, events
@@ -84,7 +85,7 @@ def seed(session: Session, *, settings: Settings, now: datetime, report: "SeedRe
         session.add(Window(window_no=no, name=name, department_id=depts[dept].id if dept else None,
                            categories=cats, is_fee_window=fee))
     session.flush()
-    events.append(session, "hall.seeded", actor=SYSTEM, at=now,
+    events.append(session, kinds.HALL_SEEDED.type, actor=SYSTEM, at=now,
                   data={"departments": len(DEPARTMENTS), "categories": len(CATEGORIES), "windows": len(WINDOWS)})
     for staff_no, name, dept, post, roles in STAFF:
         auth.add_staff(session, settings=settings, staff_no=staff_no, name=name, password=DEMO_PASSWORD,

@@ -9,7 +9,7 @@ SENSITIVE_NAME_KEYS = frozenset({"citizen_name", "applicant_name", "payer_name",
 
 
 def mask_id(value: str) -> str:
-    """110101********1234: region kept for the clerk, birth date hidden."""
+    """110101********1234 (18 digits), 110101*****1234 (15): region kept, birth date hidden."""
     if not value:
         return value
     if len(value) <= 10:  # too short to keep 6 + 4 and still hide anything
@@ -26,7 +26,7 @@ def mask_phone(value: str) -> str:
 
 
 def mask_name(value: str) -> str:
-    """张三 -> 张*, 欧阳娜娜 -> 欧***: the surname is enough for a board to call."""
+    """张三 -> 张*, 王建国 -> 王**, 欧阳娜娜 -> 欧***: the surname is enough for a board to call."""
     if not value:
         return value
     return value[0] + "*" * (len(value) - 1)
@@ -50,34 +50,5 @@ def mask_data(data: Any, *, names: bool = False) -> Any:
         return [mask_data(v, names=names) for v in data]
     return data
 
-
-# What a rating said is for the office and the manager only: a clerk who could read the
-# level of the person just served could press them, or retaliate (DESIGN: 好差评).
-RATING_PRIVATE_KEYS = frozenset({"level", "bad", "reasons", "outcome", "comment", "label"})
-
-
-def mask_event_data(event_type: str, data: dict[str, Any]) -> dict[str, Any]:
-    """The event data as shown to roles without access to personal data or ratings."""
-    masked = mask_data(data, names=True)
-    if event_type.startswith("rating."):
-        masked = {k: v for k, v in masked.items() if k not in RATING_PRIVATE_KEYS}
-    return masked
-
-
-PRIVATE_EVENT_TYPE = "rating.private"
-
-
-def masked_event_type(event_type: str) -> str:
-    """Only a 差评 opens a follow-up, so even the type of a follow-up event would tell a
-    clerk what was rated: those reach non-office roles as a neutral placeholder (the seq
-    stays, so clients see no gap)."""
-    if event_type.startswith("rating.") and event_type != "rating.recorded":
-        return PRIVATE_EVENT_TYPE
-    return event_type
-
-
-def mask_event(event_type: str, data: dict[str, Any]) -> tuple[str, dict[str, Any]]:
-    t = masked_event_type(event_type)
-    if t == PRIVATE_EVENT_TYPE:
-        return t, {}
-    return t, mask_event_data(event_type, data)
+# Masking a whole event for non-office roles (which kinds are office-only, which keys are
+# private) is declared per event kind in ``contract/events.py`` (``masked``).

@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from .. import contract as c
+from ..contract import events as kinds
 from ..domain import hours as dh
 from ..domain import queue as q
 from ..domain.errors import BadInput, Conflict, NotFound
@@ -39,7 +40,7 @@ def add_category(session: Session, *, prefix: str, name: str, department_code: s
                    service_minutes=service_minutes, sort=sort, active=True)
     session.add(cat)
     session.flush()
-    events.append(session, "category.added", actor=actor, at=now,
+    events.append(session, kinds.CATEGORY_ADDED.type, actor=actor, at=now,
                   data={"category": prefix, "name": cat.name, "service_minutes": service_minutes})
     return cat
 
@@ -60,7 +61,7 @@ def add_window(session: Session, *, window_no: int, name: str, categories: list[
                categories=list(categories), is_fee_window=is_fee_window)
     session.add(w)
     session.flush()
-    events.append(session, "window.added", actor=actor, at=now, window_no=window_no,
+    events.append(session, kinds.WINDOW_ADDED.type, actor=actor, at=now, window_no=window_no,
                   data={"name": w.name, "categories": list(categories), "is_fee_window": is_fee_window})
     return w
 

@@ -11,6 +11,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from ..contract import events as kinds
 from ..domain.errors import BadInput, Conflict, NotFound, Unauthorized
 from ..domain.roles import ALL_ROLES, DEVICE_ROLES, STAFF_ROLES, Role
 from ..models import Device, Duty, Staff, Token
@@ -64,7 +65,7 @@ def add_staff(
                   password_hash=hasher(settings).hash(password))
     session.add(staff)
     session.flush()
-    events.append(session, "staff.added", actor=actor, at=now,
+    events.append(session, kinds.STAFF_ADDED.type, actor=actor, at=now,
                   data={"staff_no": staff_no, "name": name, "roles": list(roles)})
     return staff
 
@@ -81,7 +82,7 @@ def add_device(session: Session, *, name: str, kind: Role, window_no: int | None
     session.flush()
     token = new_token()
     session.add(Token(token_hash=hash_token(token), device_id=device.id, created_at=now))
-    events.append(session, "device.added", actor=actor, at=now,
+    events.append(session, kinds.DEVICE_ADDED.type, actor=actor, at=now,
                   data={"device": name, "kind": str(kind), "window_no": window_no})
     return device, token
 
@@ -149,7 +150,7 @@ def login(session: Session, *, settings: Settings, staff_no: str, password: str,
         if staff.failed_logins >= settings.lockout_attempts:
             staff.locked_until = now + timedelta(minutes=settings.lockout_minutes)
             staff.failed_logins = 0
-            events.append(session, "staff.locked", actor=f"staff:{staff.staff_no}", at=now,
+            events.append(session, kinds.STAFF_LOCKED.type, actor=f"staff:{staff.staff_no}", at=now,
                           data={"staff_no": staff.staff_no, "minutes": settings.lockout_minutes})
             raise LoginFailed(
                 f"连续输错密码 {settings.lockout_attempts} 次，账号已锁定 {settings.lockout_minutes} 分钟。",
@@ -217,7 +218,7 @@ def revoke(session: Session, *, token: str | None = None, staff_no: str | None =
         t.revoked_at = now
         n += 1
     if n:
-        events.append(session, "token.revoked", actor=actor, at=now,
+        events.append(session, kinds.TOKEN_REVOKED.type, actor=actor, at=now,
                       data={"staff_no": staff_no, "device": device, "count": n})
     return n
 

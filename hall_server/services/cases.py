@@ -18,6 +18,7 @@ from typing import Any
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
+from ..contract import events as kinds
 from .. import contract as c
 from ..domain import cases as dc
 from ..domain.catalog import FORM_LABELS, MaterialForm, MatterKind
@@ -314,25 +315,25 @@ def _decide(session: Session, case: Case, matter: Matter, check: dc.MaterialsChe
             extra["overridden"] = [m.name for m in check.to_correct]
             log.warning("case %s accepted with missing materials by %s: %s", case.case_no, actor.staff_no,
                         decision.override_reason)
-        _event(session, "case.accepted", case, actor=actor, now=now, **base, **extra)
+        _event(session, kinds.CASE_ACCEPTED.type, case, actor=actor, now=now, **base, **extra)
         if MatterKind(case.kind) is MatterKind.INSTANT:  # 即办件: concluded on the spot
             case.state = dc.step(dc.CaseState(case.state), dc.CaseAction.APPROVE)
             case.concluded_at = now
             case.outcome_note = "即办件，当场办结"
             session.flush()
-            _event(session, "case.concluded", case, actor=actor, now=now, outcome="approved", instant=True)
+            _event(session, kinds.CASE_CONCLUDED.type, case, actor=actor, now=now, outcome="approved", instant=True)
     elif decision.action is dc.CaseAction.REQUEST_CORRECTION:
         case.corrections += 1
         session.flush()
         n = _notice(session, case, matter, "correction", settings=settings, actor=actor, now=now)
-        _event(session, "case.correction_requested", case, actor=actor, now=now, **base, notice_no=n.notice_no,
+        _event(session, kinds.CASE_CORRECTION.type, case, actor=actor, now=now, **base, notice_no=n.notice_no,
                to_correct=[m.name for m in check.to_correct], corrections=case.corrections)
     else:
         case.reject_reason, case.reject_basis = (reject_reason or "").strip(), (reject_basis or "").strip()
         case.closed_at = now
         session.flush()
         n = _notice(session, case, matter, "rejection", settings=settings, actor=actor, now=now)
-        _event(session, "case.rejected", case, actor=actor, now=now, **base, notice_no=n.notice_no,
+        _event(session, kinds.CASE_REJECTED.type, case, actor=actor, now=now, **base, notice_no=n.notice_no,
                reason=case.reject_reason, basis=case.reject_basis)
 
 
@@ -384,7 +385,7 @@ def resume(session: Session, *, settings: Settings, actor: Actor, now: datetime,
     if ticket is not None:  # today's visit: the thread follows the latest ticket
         case.ticket_id, case.ticket_no = ticket.id, ticket.number
     case.window_no = body.window_no
-    _event(session, "case.resubmitted", case, actor=actor, now=now,
+    _event(session, kinds.CASE_RESUBMITTED.type, case, actor=actor, now=now,
            received=[m.name for m in check.received])
     _decide(session, case, matter, check, decision, reject_reason=body.reject_reason, reject_basis=body.reject_basis,
             settings=settings, actor=actor, now=now)
@@ -394,10 +395,10 @@ def resume(session: Session, *, settings: Settings, actor: Actor, now: datetime,
 # --- lifecycle -------------------------------------------------------------------
 
 _EVENT_OF = {
-    dc.CaseAction.START_REVIEW: "case.review_started", dc.CaseAction.SUSPEND: "case.suspended",
-    dc.CaseAction.RESUME: "case.resumed", dc.CaseAction.EXTEND: "case.extended",
-    dc.CaseAction.APPROVE: "case.concluded", dc.CaseAction.REFUSE: "case.concluded",
-    dc.CaseAction.DELIVER: "case.delivered", dc.CaseAction.WITHDRAW: "case.withdrawn",
+    dc.CaseAction.START_REVIEW: kinds.CASE_REVIEW_STARTED, dc.CaseAction.SUSPEND: kinds.CASE_SUSPENDED,
+    dc.CaseAction.RESUME: kinds.CASE_RESUMED, dc.CaseAction.EXTEND: kinds.CASE_EXTENDED,
+    dc.CaseAction.APPROVE: kinds.CASE_CONCLUDED, dc.CaseAction.REFUSE: kinds.CASE_CONCLUDED,
+    dc.CaseAction.DELIVER: kinds.CASE_DELIVERED, dc.CaseAction.WITHDRAW: kinds.CASE_WITHDRAWN,
 }
 
 
@@ -436,7 +437,7 @@ def approve_extension(session: Session, *, settings: Settings, actor: Actor, now
                                password=body.approver_password or "", verified_hash=verified_hash,
                                checked_hash=checked_hash)
     except ApprovalFailed as e:
-        _event(session, "case.extension_refused", case, actor=actor, now=now, action="extend",
+        _event(session, kinds.CASE_EXTENSION_REFUSED.type, case, actor=actor, now=now, action="extend",
                approver=staff_no[:20], code=e.code)
         log.warning("extension of %s by %s: approval by %s refused (%s)", case.case_no, actor.staff_no,
                     staff_no[:20], e.code)
@@ -529,7 +530,7 @@ def transition(session: Session, *, settings: Settings, actor: Actor, now: datet
     session.flush()
     if case.due_date is not None:
         extra["due_date"] = case.due_date.isoformat()
-    _event(session, _EVENT_OF[action], case, actor=actor, now=now, action=str(action), **extra)
+    _event(session, _EVENT_OF[action].type, case, actor=actor, now=now, action=str(action), **extra)
     return case
 
 

@@ -15,6 +15,7 @@ from pydantic import ValidationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from ..contract import events as kinds
 from .. import contract as c
 from ..domain import catalog as cat
 from ..domain.errors import BadInput, NotFound
@@ -105,7 +106,7 @@ def _apply(session: Session, body: c.MatterIn, *, now: datetime) -> tuple[Matter
 
 def save_matter(session: Session, *, body: c.MatterIn, actor: Actor, now: datetime) -> c.MatterOut:
     m, created = _apply(session, body, now=now)
-    events.append(session, "matter.created" if created else "matter.updated", actor=actor, at=now,
+    events.append(session, (kinds.MATTER_CREATED if created else kinds.MATTER_UPDATED).type, actor=actor, at=now,
                   data={"matter_code": m.code, "name": m.name, "staff_no": actor.staff_no})
     return matter_out(m, _dept_names(session))
 
@@ -297,7 +298,7 @@ def import_matters(session: Session, *, items: list[c.MatterIn], actor: Actor, n
         _, new = _apply(session, i, now=now)
         created += new
         updated += not new
-    events.append(session, "catalog.imported", actor=actor, at=now,
+    events.append(session, kinds.CATALOG_IMPORTED.type, actor=actor, at=now,
                   data={"created": created, "updated": updated, "codes": codes[:200], "staff_no": actor.staff_no})
     log.info("catalog import: %d created, %d updated", created, updated)
     return c.CatalogImportOut(created=created, updated=updated, total=len(items))

@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
+from ..contract import events as kinds
 from .. import contract as c
 from ..domain import complaints as dom
 from ..domain.errors import BadInput, Conflict, Forbidden, NotFound
@@ -75,7 +76,7 @@ def register(session: Session, *, settings: Settings, actor: Actor, now: datetim
     )
     session.add(row)
     session.flush()
-    events.append(session, "complaint.registered", actor=actor, at=now, window_no=body.window_no,
+    events.append(session, kinds.COMPLAINT_REGISTERED.type, actor=actor, at=now, window_no=body.window_no,
                   data={"complaint_no": row.complaint_no, "channel": str(channel), "case_no": row.case_no,
                         "staff_no": actor.staff_no, "about_staff_no": about.staff_no if about else None,
                         "anonymous": row.anonymous, "due_at": row.due_at.isoformat() if row.due_at else None,
@@ -100,7 +101,7 @@ def assign(session: Session, *, settings: Settings, actor: Actor, now: datetime,
         row.overdue_flagged_at = None
     row.assignee_staff_id, row.assigned_at, row.assign_note = to.id, now, body.note.strip() or None
     session.flush()
-    events.append(session, "complaint.assigned", actor=actor, at=now, window_no=row.window_no,
+    events.append(session, kinds.COMPLAINT_ASSIGNED.type, actor=actor, at=now, window_no=row.window_no,
                   data={"complaint_no": row.complaint_no, "staff_no": actor.staff_no,
                         "assignee_staff_no": to.staff_no, "case_no": row.case_no,
                         "due_at": row.due_at.isoformat() if row.due_at else None})
@@ -121,7 +122,7 @@ def reply(session: Session, *, settings: Settings, actor: Actor, now: datetime, 
     row.reply, row.reply_method, row.closed_at = text, body.method, now
     row.replied_by_staff_id = actor.id if actor.kind == "staff" else None
     session.flush()
-    events.append(session, "complaint.replied", actor=actor, at=now, window_no=row.window_no,
+    events.append(session, kinds.COMPLAINT_REPLIED.type, actor=actor, at=now, window_no=row.window_no,
                   data={"complaint_no": row.complaint_no, "staff_no": actor.staff_no, "case_no": row.case_no,
                         "method": body.method, "late": late, "reply_sha256": _sha(text)})
     return row
@@ -179,7 +180,7 @@ def sweep_overdue(session: Session, *, now: datetime, actor: Actor = SYSTEM) -> 
         data: dict[str, Any] = {"complaint_no": row.complaint_no, "staff_no": to_no, "assignee_staff_no": to_no,
                                 "case_no": row.case_no, "state": row.state,
                                 "due_at": row.due_at.isoformat() if row.due_at else None}
-        events.append(session, "complaint.overdue", actor=actor, at=now, window_no=row.window_no, data=data)
+        events.append(session, kinds.COMPLAINT_OVERDUE.type, actor=actor, at=now, window_no=row.window_no, data=data)
     session.flush()
     return len(rows)
 

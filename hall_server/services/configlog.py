@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from .. import contract as c
+from ..contract import events as kinds
 from . import events
 from .actors import Actor
 
@@ -23,6 +23,6 @@ def changed(session: Session, *, kind: str, key: str, before: Any, after: Any, a
         keys = [k for k in dict.fromkeys([*before, *after]) if before.get(k) != after.get(k)]
         before = {k: before.get(k) for k in keys}
         after = {k: after.get(k) for k in keys}
-    events.append(session, c.CONFIG_CHANGED, actor=actor, at=now, window_no=window_no,
+    events.append(session, kinds.CONFIG_CHANGED.type, actor=actor, at=now, window_no=window_no,
                   data={"kind": kind, "key": key, "before": before, "after": after})
     return True

@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from ..contract import events as kinds
 from .. import contract as c
 from ..domain import stats as st
 from ..models import Category, Device, Ticket, Window
@@ -77,7 +78,7 @@ def report_health(session: Session, *, reports: list[c.DeviceReport], actor: Act
                 row.status, row.detail, row.changed_at = r.status, r.detail, now
         if is_change:
             changed += 1
-            events.append(session, "device.status", actor=actor, at=now, window_no=window_no,
+            events.append(session, kinds.DEVICE_STATUS.type, actor=actor, at=now, window_no=window_no,
                           data={"device": r.name, "kind": r.kind, "status": r.status, "detail": r.detail,
                                 "window_no": window_no, "reporter": actor.ident})
     session.flush()

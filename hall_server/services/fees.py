@@ -18,6 +18,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from ..contract import events as kinds
 from .. import contract as c
 from ..domain import fees as d
 from ..domain import queue as q
@@ -64,7 +65,7 @@ def add_account(session: Session, *, body: c.FeeAccountIn, actor: Actor, now: da
                      department_id=dept.id, active=True)
     session.add(acc)
     session.flush()
-    events.append(session, "fee.account_added", actor=actor, at=now,
+    events.append(session, kinds.FEE_ACCOUNT_ADDED.type, actor=actor, at=now,
                   data={"account": acc.code, "name": acc.name, "department": dept.code,
                         "bank": acc.bank, "account_no": acc.account_no})
     return acc
@@ -83,7 +84,7 @@ def add_item(session: Session, *, body: c.FeeItemIn, actor: Actor, now: datetime
                    unit=body.unit, standard=std.to_json(), active=True, updated_at=now)
     session.add(item)
     session.flush()
-    events.append(session, "fee.item_added", actor=actor, at=now,
+    events.append(session, kinds.FEE_ITEM_ADDED.type, actor=actor, at=now,
                   data={"item": item.code, "name": item.name, "matter_code": item.matter_code,
                         "department": dept.code, "account": acc.code, "income_type": item.income_type,
                         "standard": item.standard, "legal_basis": item.legal_basis})
@@ -113,7 +114,7 @@ def update_item(session: Session, *, code: str, body: c.FeeItemPatch, actor: Act
              "standard": item.standard, "active": item.active, "account_id": item.account_id}
     changed = {k: {"from": before[k], "to": after[k]} for k in before if before[k] != after[k]}
     if changed:
-        events.append(session, "fee.item_updated", actor=actor, at=now, data={"item": code, "changes": changed})
+        events.append(session, kinds.FEE_ITEM_UPDATED.type, actor=actor, at=now, data={"item": code, "changes": changed})
     return item
 
 
@@ -175,7 +176,7 @@ def save_series(session: Session, *, code: str, body: c.SeriesIn, actor: Actor, 
     if 10 ** s.width <= s.last + 1:
         raise BadInput("位数不足以容纳下一个号码。", code="series_too_narrow")
     session.flush()
-    events.append(session, "fee.series_saved", actor=actor, at=now,
+    events.append(session, kinds.FEE_SERIES_SAVED.type, actor=actor, at=now,
                   data={"series": code, "name": s.name, "prefix": s.prefix, "width": s.width, "last": s.last})
     return s
 
@@ -256,7 +257,7 @@ def raise_notice(session: Session, *, settings: Settings, body: c.NoticeIn, acto
             income_type=item.income_type, department_id=item.department_id, account_id=item.account_id,
             qty_centi=qty, amount_fen=amount))
     session.flush()
-    events.append(session, "fee.notice_raised", actor=actor, at=now, window_no=actor.window_no,
+    events.append(session, kinds.FEE_NOTICE_RAISED.type, actor=actor, at=now, window_no=actor.window_no,
                   data={"case_no": case.case_no, "notice_no": notice.notice_no, "amount_fen": total,
                         "staff_no": actor.staff_no, "matter_code": case.matter_code,
                         "items": [{"item": it.code, "quantity": d.format_qty(qt), "amount_fen": a}
@@ -294,7 +295,7 @@ def cancel_notice(session: Session, *, notice_no: str, reason: str, actor: Actor
         raise Forbidden("请在本部门窗口上岗后操作。", code="not_at_window")
     n.state = d.notice_step(d.NoticeState(n.state), d.NoticeAction.CANCEL).value
     n.cancelled_at, n.cancel_reason = now, reason
-    events.append(session, "fee.notice_cancelled", actor=actor, at=now, window_no=actor.window_no,
+    events.append(session, kinds.FEE_NOTICE_CANCELLED.type, actor=actor, at=now, window_no=actor.window_no,
                   data={"case_no": n.case_no, "notice_no": n.notice_no, "amount_fen": n.total_fen,
                         "staff_no": actor.staff_no, "reason": reason})
     return n
@@ -374,7 +375,7 @@ def pay(session: Session, *, settings: Settings, body: c.PayIn, actor: Actor, no
                                 account_id=ln.account_id, income_type=ln.income_type, item_code=ln.item_code,
                                 item_name=ln.item_name, amount_fen=ln.amount_fen))
     session.flush()
-    events.append(session, "fee.paid", actor=actor, at=now, window_no=actor.window_no,
+    events.append(session, kinds.FEE_PAID.type, actor=actor, at=now, window_no=actor.window_no,
                   data={"case_no": notice.case_no, "notice_no": notice.notice_no, "receipt_no": number,
                         "amount_fen": notice.total_fen, "method": t.method.value, "staff_no": staff.staff_no,
                         "change_fen": t.change_fen, "reference": t.reference})
@@ -396,7 +397,7 @@ def approve(session: Session, *, settings: Settings, staff_no: str, password: st
         return _check_approver(session, settings=settings, staff_no=staff_no, password=password, actor=actor,
                                now=now)
     except ApprovalFailed as e:
-        events.append(session, "fee.approval_refused", actor=actor, at=now, window_no=actor.window_no,
+        events.append(session, kinds.FEE_APPROVAL_REFUSED.type, actor=actor, at=now, window_no=actor.window_no,
                       data={"staff_no": actor.staff_no, "approver": staff_no[:20], "action": action,
                             "receipt_no": receipt_no[:40], "code": e.code})
         raise
@@ -462,7 +463,7 @@ def void(session: Session, *, settings: Settings, receipt_no: str, reason: str, 
     assert notice is not None
     notice.state = d.notice_step(d.NoticeState(notice.state), d.NoticeAction.VOID_RECEIPT).value
     r.void, r.void_reason, r.voided_at, r.void_approved_by = True, reason, now, approver.staff_no
-    events.append(session, "fee.receipt_voided", actor=actor, at=now, window_no=actor.window_no,
+    events.append(session, kinds.FEE_RECEIPT_VOIDED.type, actor=actor, at=now, window_no=actor.window_no,
                   data={"case_no": r.case_no, "notice_no": notice.notice_no, "receipt_no": r.receipt_no,
                         "amount_fen": r.amount_fen, "staff_no": r.cashier_no, "voided_by": actor.staff_no,
                         "approved_by": approver.staff_no, "reason": reason})
@@ -516,7 +517,7 @@ def refund(session: Session, *, settings: Settings, receipt_no: str, body: c.Ref
                                     account_id=pl.account_id, income_type=pl.income_type, item_code=pl.item_code,
                                     item_name=pl.item_name, amount_fen=-share))
     session.flush()
-    events.append(session, "fee.refunded", actor=actor, at=now, window_no=actor.window_no,
+    events.append(session, kinds.FEE_REFUNDED.type, actor=actor, at=now, window_no=actor.window_no,
                   data={"case_no": orig.case_no, "notice_no": notice.notice_no, "receipt_no": number,
                         "refund_of": orig.receipt_no, "amount_fen": -body.amount_fen, "method": t.method.value,
                         "staff_no": staff.staff_no, "approved_by": approver.staff_no, "reason": body.reason})
@@ -529,7 +530,7 @@ def reprint(session: Session, *, receipt_no: str, actor: Actor, now: datetime) -
     r = get_receipt(session, receipt_no, for_update=True)
     r.reprints += 1
     notice = session.get(PaymentNotice, r.notice_id)
-    events.append(session, "fee.receipt_reprinted", actor=actor, at=now, window_no=actor.window_no,
+    events.append(session, kinds.FEE_RECEIPT_REPRINTED.type, actor=actor, at=now, window_no=actor.window_no,
                   data={"case_no": r.case_no, "notice_no": notice.notice_no if notice else "",
                         "receipt_no": r.receipt_no, "amount_fen": r.amount_fen, "staff_no": actor.staff_no,
                         "reprints": r.reprints})
@@ -642,7 +643,7 @@ def close_day(session: Session, *, settings: Settings, body: c.DayCloseIn, actor
     for r in receipts:
         r.day_close_id = close.id
     session.flush()
-    events.append(session, "fee.day_closed", actor=actor, at=now, window_no=actor.window_no,
+    events.append(session, kinds.FEE_DAY_CLOSED.type, actor=actor, at=now, window_no=actor.window_no,
                   data={"staff_no": staff.staff_no, "business_day": day.isoformat(), "receipts": s.count,
                         "voids": s.void_count, "amount_fen": s.total_fen, "by_method": s.by_method,
                         "numbers": s.numbers, "expected_cash_fen": s.expected_cash_fen,

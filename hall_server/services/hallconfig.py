@@ -75,7 +75,7 @@ def save_profile(session: Session, *, settings: Settings, body: c.HallProfile, a
     before = hall_profile(session, settings=settings).model_dump(mode="json")
     after = body.model_dump(mode="json")
     _put(session, PROFILE_KEY, after)
-    changed(session, kind="hall", key="profile", before=before, after=after, actor=actor, now=now)
+    changed(session, kind="hall", key="本大厅", before=before, after=after, actor=actor, now=now)
     return body
 
 

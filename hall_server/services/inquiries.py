@@ -15,6 +15,7 @@ from typing import Any, Literal
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
+from ..contract import events as kinds
 from .. import contract as c
 from ..domain import inquiries as dom
 from ..domain.errors import BadInput, Forbidden, NotFound
@@ -182,13 +183,13 @@ def log_inquiry(session: Session, *, settings: Settings, actor: Actor, now: date
                             "matter_code": inq.matter_code, "citizen_name": inq.citizen_name}
     if inq.citizen_phone:
         data["citizen_phone"] = mask_phone(inq.citizen_phone)
-    events.append(session, "inquiry.logged", actor=actor, at=now, window_no=window_no, data=data)
+    events.append(session, kinds.INQUIRY_LOGGED.type, actor=actor, at=now, window_no=window_no, data=data)
     if action is dom.InquiryAction.REFER:
-        events.append(session, "inquiry.referred", actor=actor, at=now, window_no=window_no,
+        events.append(session, kinds.INQUIRY_REFERRED.type, actor=actor, at=now, window_no=window_no,
                       data={"inquiry_no": inq.inquiry_no, "staff_no": actor.staff_no,
                             "first_staff_no": actor.staff_no, **extra})
     elif action is dom.InquiryAction.ANSWER:
-        events.append(session, "inquiry.closed", actor=actor, at=now, window_no=window_no,
+        events.append(session, kinds.INQUIRY_CLOSED.type, actor=actor, at=now, window_no=window_no,
                       data={"inquiry_no": inq.inquiry_no, "staff_no": actor.staff_no,
                             "first_staff_no": actor.staff_no, "late": False, "on_the_spot": True})
     return inq
@@ -201,7 +202,7 @@ def refer(session: Session, *, settings: Settings, actor: Actor, now: datetime, 
     extra = _apply_referral(session, inq, body, settings=settings, actor=actor, now=now)
     session.flush()
     first_no, _ = staff_no_of(session, inq.first_staff_id)
-    events.append(session, "inquiry.referred", actor=actor, at=now, window_no=inq.window_no,
+    events.append(session, kinds.INQUIRY_REFERRED.type, actor=actor, at=now, window_no=inq.window_no,
                   data={"inquiry_no": inq.inquiry_no, "staff_no": actor.staff_no, "first_staff_no": first_no,
                         **extra})
     return inq
@@ -219,7 +220,7 @@ def answer(session: Session, *, settings: Settings, actor: Actor, now: datetime,
     inq.closed_by_staff_id = actor.id if actor.kind == "staff" else None
     session.flush()
     first_no, _ = staff_no_of(session, inq.first_staff_id)
-    events.append(session, "inquiry.closed", actor=actor, at=now, window_no=inq.window_no,
+    events.append(session, kinds.INQUIRY_CLOSED.type, actor=actor, at=now, window_no=inq.window_no,
                   data={"inquiry_no": inq.inquiry_no, "staff_no": actor.staff_no, "first_staff_no": first_no,
                         "late": late, "on_the_spot": False})
     return inq
@@ -283,7 +284,7 @@ def sweep_overdue(session: Session, *, now: datetime, actor: Actor = SYSTEM) -> 
         first_no, _ = staff_no_of(session, inq.first_staff_id)
         to_no, _ = staff_no_of(session, inq.referred_to_staff_id)
         dept = session.get(Department, inq.referred_to_department_id) if inq.referred_to_department_id else None
-        events.append(session, "inquiry.overdue", actor=actor, at=now, window_no=inq.window_no,
+        events.append(session, kinds.INQUIRY_OVERDUE.type, actor=actor, at=now, window_no=inq.window_no,
                       data={"inquiry_no": inq.inquiry_no, "staff_no": first_no, "first_staff_no": first_no,
                             "to_staff_no": to_no, "to_department_code": dept.code if dept else None,
                             "due_at": inq.due_at.isoformat() if inq.due_at else None})

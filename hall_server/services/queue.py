@@ -11,6 +11,7 @@ import json
 from sqlalchemy import String, Table, bindparam, cast as sql_cast, func, insert, select, union_all, update
 from sqlalchemy.orm import Session
 
+from ..contract import events as kinds
 from ..domain import queue as q
 from ..domain.errors import BadInput, Conflict, Forbidden, NotFound
 from ..domain.idcheck import valid_id_number
@@ -209,7 +210,7 @@ def issue_ticket(
                             "waiting_ahead": ahead, "estimate_min": est, "business_day": day.isoformat()}
     if citizen_id_number:
         data["citizen_id_number"] = mask_id(citizen_id_number)  # the log never needs it whole
-    events.append(session, "ticket.issued", actor=actor, at=now, data=data)
+    events.append(session, kinds.TICKET_ISSUED.type, actor=actor, at=now, data=data)
     return t, ahead, est
 
 
@@ -252,7 +253,7 @@ def call_next(session: Session, *, settings: Settings, window_no: int, actor: Ac
                                    called_at=now, staff_id=actor.id, target_window_no=None)
     _guarded_update(session, row.id, row.state, changes)
     t = _ticket_from(row, **changes)
-    _ticket_event(session, "ticket.called", t, actor=actor, now=now, window_no=window_no,
+    _ticket_event(session, kinds.TICKET_CALLED.type, t, actor=actor, now=now, window_no=window_no,
                   waited_s=int((now - t.queued_at).total_seconds()))
     return t
 
@@ -291,12 +292,12 @@ def act(session: Session, *, settings: Settings, window_no: int, action: q.Actio
         changes["skipped_at"] = now
     _guarded_update(session, row.id, row.state, changes)
     t = _ticket_from(row, **changes)
-    _ticket_event(session, f"ticket.{_PAST[action]}", t, actor=actor, now=now, window_no=window_no, **extra)
+    _ticket_event(session, _PAST[action].type, t, actor=actor, now=now, window_no=window_no, **extra)
     return t
 
 
-_PAST = {q.Action.RECALL: "recalled", q.Action.START: "started", q.Action.COMPLETE: "completed",
-         q.Action.SKIP: "skipped"}
+_PAST = {q.Action.RECALL: kinds.TICKET_RECALLED, q.Action.START: kinds.TICKET_STARTED,
+         q.Action.COMPLETE: kinds.TICKET_COMPLETED, q.Action.SKIP: kinds.TICKET_SKIPPED}
 
 
 def transfer(session: Session, *, settings: Settings, window_no: int, to_category: str | None,
@@ -317,7 +318,7 @@ def transfer(session: Session, *, settings: Settings, window_no: int, to_categor
     t.target_window_no = to_window
     t.window_no, t.queued_at = None, now  # keeps its number; rejoins at the back (or the window's front)
     session.flush()
-    _ticket_event(session, "ticket.transferred", t, actor=actor, now=now, window_no=window_no,
+    _ticket_event(session, kinds.TICKET_TRANSFERRED.type, t, actor=actor, now=now, window_no=window_no,
                   from_window=window_no, to_category=to_category, to_window=to_window)
     return t
 
@@ -334,7 +335,7 @@ def requeue(session: Session, *, settings: Settings, number: str, actor: Actor, 
     t.state, t.requeues, t.window_no, t.queued_at = new_state, t.requeues + 1, None, now
     t.target_window_no = None
     session.flush()
-    _ticket_event(session, "ticket.requeued", t, actor=actor, now=now, window_no=last_window)
+    _ticket_event(session, kinds.TICKET_REQUEUED.type, t, actor=actor, now=now, window_no=last_window)
     return t
 
 
@@ -350,7 +351,7 @@ def pause(session: Session, *, window_no: int, reason: str, actor: Actor, now: d
     window.paused_at, window.pause_reason = now, reason
     session.add(Pause(window_no=window_no, staff_id=actor.id, reason=reason, started_at=now))
     session.flush()
-    events.append(session, "window.paused", actor=actor, at=now, window_no=window_no,
+    events.append(session, kinds.WINDOW_PAUSED.type, actor=actor, at=now, window_no=window_no,
                   data={"reason": reason, "staff_no": actor.staff_no})
     return window
 
@@ -369,7 +370,7 @@ def _end_pause(session: Session, window: Window, *, actor: Actor, now: datetime)
         p.ended_at, p.seconds = now, seconds
     window.paused_at, window.pause_reason = None, None
     session.flush()
-    events.append(session, "window.resumed", actor=actor, at=now, window_no=window.window_no,
+    events.append(session, kinds.WINDOW_RESUMED.type, actor=actor, at=now, window_no=window.window_no,
                   data={"paused_s": seconds, "staff_no": actor.staff_no})
     return window
 
@@ -403,7 +404,7 @@ def start_duty(session: Session, *, staff: Staff, window_no: int, now: datetime)
     duty = Duty(staff_id=staff.id, window_no=window_no, started_at=now, open_window_no=window_no)
     session.add(duty)
     session.flush()
-    events.append(session, "duty.started", actor=f"staff:{staff.staff_no}", at=now, window_no=window_no,
+    events.append(session, kinds.DUTY_STARTED.type, actor=f"staff:{staff.staff_no}", at=now, window_no=window_no,
                   data={"staff_no": staff.staff_no, "badge": badge(session, staff)})
     return duty
 
@@ -422,7 +423,7 @@ def end_duty(session: Session, *, actor: Actor, now: datetime, window_no: int | 
         _end_pause(session, window, actor=actor, now=now)
     duty.ended_at, duty.open_window_no = now, None
     session.flush()
-    events.append(session, "duty.ended", actor=actor, at=now, window_no=duty.window_no,
+    events.append(session, kinds.DUTY_ENDED.type, actor=actor, at=now, window_no=duty.window_no,
                   data={"staff_no": actor.staff_no,
                         "on_duty_s": int((now - duty.started_at).total_seconds())})
     return duty

@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from ..contract import events as kinds
 from .. import contract as c
 from ..domain import ratings as dom
 from ..domain.errors import Conflict, Forbidden, NotFound
@@ -131,7 +132,7 @@ def _record(session: Session, *, settings: Settings, ticket: Ticket, level: dom.
     session.add(r)
     session.flush()  # the unique service_key turns a concurrent twin into an IntegrityError
     # The level is in the log (the audit needs it); clerk-facing clients must ignore rating.*.
-    events.append(session, "rating.recorded", actor=actor, at=now, window_no=r.window_no,
+    events.append(session, kinds.RATING_RECORDED.type, actor=actor, at=now, window_no=r.window_no,
                   data={"rating_id": r.id, "ticket": r.ticket_no, "ticket_id": r.ticket_id, "case_no": case_no,
                         "staff_no": staff_no, "level": str(level), "bad": r.bad, "channel": channel,
                         "reasons": clean})
@@ -148,7 +149,7 @@ def _open_followup(session: Session, r: Rating, *, settings: Settings, staff_no:
                         rectify_due_at=fix, due_at=cb)
     session.add(fu)
     session.flush()
-    events.append(session, "rating.followup_opened", actor=SYSTEM, at=now, window_no=r.window_no,
+    events.append(session, kinds.RATING_FOLLOWUP_OPENED.type, actor=SYSTEM, at=now, window_no=r.window_no,
                   data={"followup_id": fu.id, "rating_id": r.id, "ticket": r.ticket_no, "case_no": r.case_no,
                         "staff_no": staff_no, "callback_due_at": cb.isoformat(), "rectify_due_at": fix.isoformat()})
     return fu
@@ -219,7 +220,7 @@ def call_back(session: Session, *, settings: Settings, actor: Actor, now: dateti
     fu.called_back_at, fu.callback_note, fu.handled_by_staff_id = now, note.strip(), actor.id
     fu.due_at = fu.rectify_due_at
     session.flush()
-    _fu_event(session, "rating.followup_called_back", fu, actor=actor, now=now, late=late,
+    _fu_event(session, kinds.RATING_FOLLOWUP_CALLED_BACK.type, fu, actor=actor, now=now, late=late,
               due_at=fu.due_at.isoformat())
     return fu
 
@@ -233,7 +234,7 @@ def rectify(session: Session, *, settings: Settings, actor: Actor, now: datetime
     fu.rerate_due_at = deadline(settings, now, settings.rating_rerate_workdays)
     fu.due_at = fu.rerate_due_at
     session.flush()
-    _fu_event(session, "rating.followup_rectified", fu, actor=actor, now=now, late=late,
+    _fu_event(session, kinds.RATING_FOLLOWUP_RECTIFIED.type, fu, actor=actor, now=now, late=late,
               rerate_due_at=fu.rerate_due_at.isoformat())
     return fu
 
@@ -245,9 +246,9 @@ def _rerate(session: Session, fu: RatingFollowup, level: dom.RatingLevel, *, cha
     fu.state = dom.followup_step(dom.FollowupState(fu.state), dom.FollowupAction.RERATE)
     fu.rerated_at, fu.rerate_level, fu.closed_at, fu.due_at = now, level, now, None
     session.flush()
-    _fu_event(session, "rating.rerated", fu, actor=actor, now=now, level=str(level), bad=dom.is_bad(level),
+    _fu_event(session, kinds.RATING_RERATED.type, fu, actor=actor, now=now, level=str(level), bad=dom.is_bad(level),
               channel=channel)
-    _fu_event(session, "rating.followup_closed", fu, actor=actor, now=now, outcome="rerated")
+    _fu_event(session, kinds.RATING_FOLLOWUP_CLOSED.type, fu, actor=actor, now=now, outcome="rerated")
     return fu
 
 
@@ -326,12 +327,12 @@ def sweep_followups(session: Session, *, now: datetime, actor: Actor = SYSTEM) -
             fu.state = dom.followup_step(dom.FollowupState(fu.state), dom.FollowupAction.LAPSE)
             fu.closed_at, fu.due_at = now, None
             session.flush()
-            _fu_event(session, "rating.followup_closed", fu, actor=actor, now=now, outcome="rerate_lapsed")
+            _fu_event(session, kinds.RATING_FOLLOWUP_CLOSED.type, fu, actor=actor, now=now, outcome="rerate_lapsed")
             lapsed += 1
         elif fu.overdue_step != fu.state:
             fu.overdue_step, fu.overdue_flagged_at = fu.state, now
             session.flush()
-            _fu_event(session, "rating.followup_overdue", fu, actor=actor, now=now, step=fu.state,
+            _fu_event(session, kinds.RATING_FOLLOWUP_OVERDUE.type, fu, actor=actor, now=now, step=fu.state,
                       due_at=fu.due_at.isoformat() if fu.due_at else None)
             flagged += 1
     return flagged, lapsed
@@ -362,7 +363,7 @@ def update_stars(session: Session, *, settings: Settings, now: datetime, actor: 
         value, count = star_for(session, settings=settings, staff_id=staff.id, now=now)
         if value != staff.star_rating:
             staff.star_rating = value
-            events.append(session, "staff.star_rating_updated", actor=actor, at=now,
+            events.append(session, kinds.STAFF_STAR_UPDATED.type, actor=actor, at=now,
                           data={"staff_no": staff.staff_no, "star": value, "count": count,
                                 "period_days": settings.star_period_days})
             changed += 1

@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Select, case, func, or_, select
 from sqlalchemy.orm import Session
 
+from ..contract import events as kinds
 from .. import contract as c
 from ..domain import cards as dc
 from ..domain.errors import Conflict, NotFound
@@ -187,7 +188,7 @@ def staff_day(session: Session, *, staff_no: str, day: date, tz: ZoneInfo, now: 
 def check_chain(session: Session, *, actor: Actor, now: datetime) -> c.AuditCheckOut:
     """Verify the whole hash chain and log that (and what) the inspector checked."""
     r = events.verify(session)
-    ev = events.append(session, "audit.checked", actor=actor, at=now,
+    ev = events.append(session, kinds.AUDIT_CHECKED.type, actor=actor, at=now,
                        data={"ok": r.ok, "checked": r.checked, "last_seq": r.last_seq,
                              "first_bad_seq": r.first_bad_seq, "reason": r.reason, "staff_no": actor.staff_no})
     if not r.ok:
@@ -501,7 +502,7 @@ def sign_off(session: Session, *, settings: Settings, key: str, note: str, actor
         data["case_no"] = card.case_no
     if card.ticket:
         data["ticket"] = card.ticket
-    ev = events.append(session, "card.signed_off", actor=actor, at=now, window_no=card.window_no, data=data)
+    ev = events.append(session, kinds.CARD_SIGNED_OFF.type, actor=actor, at=now, window_no=card.window_no, data=data)
     session.add(CardSignoff(card_key=key, rule=card.rule.value, level=card.level.value,
                             staff_no=actor.staff_no or actor.ident, note=note.strip(), signed_at=now,
                             event_seq=ev.seq))
