@@ -296,3 +296,10 @@ async def catalog_preview(request: Request, actor: Actor = Admin,
         raise BadInput("导入文件过大。", code="bad_file")
     with c_.db.read() as s:
         return catalog_check.preview_xlsx(s, raw)
+
+
+@photo_router.get("/hall/profile", response_model=c.HallProfile)
+def public_profile(actor: Actor = Depends(require(*ALL_ROLES)), c_: AppContext = Depends(ctx)) -> c.HallProfile:
+    """The hall profile for every screen: the badge's 监督电话, the kiosk's opening hours."""
+    with c_.db.read() as s:
+        return hallconfig.hall_profile(s, settings=c_.settings)

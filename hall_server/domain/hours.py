@@ -89,7 +89,7 @@ def closed_message(week: Week, local: datetime, is_working_day: Callable[[date],
         when = f"明天（{WEEKDAY_NAMES[nxt.weekday()]}）{nxt:%H:%M}"
     else:
         when = f"{nxt.month}月{nxt.day}日（{WEEKDAY_NAMES[nxt.weekday()]}）{nxt:%H:%M}"
-    return f"现在不是办公时间，暂停取号。本大厅{when}开始取号，欢迎届时前来。"
+    return f"现在不是办公时间，暂停取号。本大厅{when} 开始取号，欢迎届时前来。"
 
 
 def minutes_text(spans: Sequence[Span]) -> str:
