@@ -25,6 +25,8 @@ from typing import Any
 
 import httpx
 
+from . import demo_admin
+
 log = logging.getLogger(__name__)
 
 WINDOWS = [(1, "1001"), (5, "1005"), (9, "1009")]  # window, clerk signed in there
@@ -323,6 +325,7 @@ def run_headless(server: Server, artifacts: Path, *, tickets: int = 36, seed: in
     clients.append(ev)
     _wait(lambda: ev.ctx.api.online, what="评价器联网")
     ev.widget.grab().save(str(artifacts / "screenshots" / "evaluator.png"))
+    rec.notes += demo_admin.run(make=make, wait=_wait, artifacts=artifacts, clients=clients)  # 系统管理 pages
 
     # 3. artifacts
     from printers.decode import decode

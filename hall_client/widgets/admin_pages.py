@@ -651,6 +651,7 @@ class PreviewDialog(QDialog):
 class MattersPage(RecordPage):
     previewed = Signal(object)  # CatalogPreviewOut
     imported = Signal(object)
+    detail_loaded = Signal(object)  # MatterOut: the form shows the whole 八公开 record
 
     def __init__(self, api: Connection, bridge: MessageBridge, *, editable: bool, parent: QWidget | None = None) -> None:
         super().__init__(api, bridge, matters_spec(), editable=editable, parent=parent)
@@ -669,6 +670,7 @@ class MattersPage(RecordPage):
     def _full(self, m: MatterOut) -> None:
         self.form.set_values({**m.model_dump(mode="json"), "department_code": m.department_code or "",
                               "category_prefix": m.category_prefix or ""})
+        self.detail_loaded.emit(m)
 
     def choose_file(self) -> None:
         path, _ = QFileDialog.getOpenFileName(self, "选择事项目录", "", "Excel 文件 (*.xlsx)")
@@ -703,12 +705,16 @@ class MattersPage(RecordPage):
 # --- fee items ---------------------------------------------------------------------------------------
 
 def fees_spec() -> PageSpec:
-    def standard(v: dict[str, Any]) -> dict[str, Any]:
+    def standard(v: dict[str, Any]) -> dict[str, Any] | None:
+        if v["standard_kind"] == "tiered":  # tiers are not edited here: keep the item's own
+            return None
         return {"kind": v["standard_kind"], "price_fen": af.parse_yuan(v["price"])}
 
     def create(v: dict[str, Any]) -> Any:
         if not v["account_code"]:
             raise FormError("请先在下方新增该部门的收款账户，再选择。")
+        if v["standard_kind"] == "tiered":
+            raise FormError("分档计价的项目请用导入方式建立；这里请选择按件定额或按数量计价。")
         return ("POST", "/fees/items", {
             "code": _s(v["code"]), "name": _s(v["name"]), "matter_code": _s(v["matter_code"]),
             "department_code": v["department_code"] or "", "account_code": v["account_code"],
@@ -726,7 +732,8 @@ def fees_spec() -> PageSpec:
                 Field("account_code", "收款账户", kind="choice", options=[("", "（请选择）")]),
                 Field("income_type", "收入类型", kind="choice", options=[(x, x) for x in af.INCOME_TYPES],
                       new_only=True),
-                Field("standard_kind", "计价方式", kind="choice", options=list(af.STANDARD_KINDS.items())),
+                Field("standard_kind", "计价方式", kind="choice",
+                      options=[*af.STANDARD_KINDS.items(), ("tiered", "分档计价（档位在此不能修改）")]),
                 Field("price", "收费标准（元）", hint="如 80 或 12.50"), Field("unit", "计量单位", hint="件"),
                 Field("legal_basis", "收费依据（文件名称及文号）", kind="lines")],
         row_dict=lambda r: {**r.model_dump(mode="json"), "standard_kind": r.standard.get("kind", "fixed"),
@@ -762,6 +769,8 @@ class FeesPage(RecordPage):
     def _accounts(self, rows: list[FeeAccountOut]) -> None:
         self.form.set_choices("account_code", [("", "（请选择）")] + [
             (a.code, f"{a.name}（{a.department}）") for a in rows if a.active])
+        if self.current is not None:  # the choices arrived after the record was shown
+            self.form.set_values(self.spec.row_dict(self.current))
 
     def add_account(self) -> None:
         v = self.account_form.values()
