@@ -275,3 +275,15 @@ def test_admin_creations_replay_with_the_same_key(client, app, login):
         assert again.json() == first.json() and again.headers.get("idempotent-replay") == "true"
         assert client.post(path, json=body, headers=admin).status_code == 409
 
+
+
+def test_case_due_dates_follow_the_holiday_years_saved_by_the_admin(client, app, login, settings):
+    from datetime import date
+
+    from hall_server.services import cases
+    y = {"year": 2028, "provisional": False, "holidays": ["2028-03-01"], "workdays": []}
+    assert client.put(f"{A}/holidays/2028", json=y, headers=login("9001")).status_code == 200
+    with app.state.ctx.db.read() as s:
+        cal = cases.calendar(settings, s)
+    assert not cal.is_working_day(date(2028, 3, 1))  # a Wednesday, closed by the admin's entry
+    assert cal.add_working_days(date(2028, 2, 29), 1) == date(2028, 3, 2)
