@@ -129,3 +129,14 @@ def roles_text(roles: Iterable[str]) -> str:
 
 def yes(v: Any) -> str:
     return "是" if v else "否"
+
+
+def parse_day(text: str, label: str) -> str | None:
+    """「2027-01-01」 -> "2027-01-01"; empty -> None."""
+    t = text.strip()
+    if not t:
+        return None
+    try:
+        return date.fromisoformat(t).isoformat()
+    except ValueError:
+        raise FormError(f"{label}应写成 2027-01-01 这样的日期。") from None

@@ -719,12 +719,24 @@ def fees_spec() -> PageSpec:
             "code": _s(v["code"]), "name": _s(v["name"]), "matter_code": _s(v["matter_code"]),
             "department_code": v["department_code"] or "", "account_code": v["account_code"],
             "income_type": v["income_type"], "legal_basis": v["legal_basis"].strip(), "unit": _s(v["unit"]) or "件",
-            "standard": standard(v)})
+            "standard": standard(v), **dates(v), "exclusive_group": _s(v["exclusive_group"])})
+
+    def dates(v: dict[str, Any]) -> dict[str, Any]:
+        return {"valid_from": af.parse_day(v["valid_from"], "执行日期"),
+                "valid_to": af.parse_day(v["valid_to"], "停止执行日期")}
+
+    def update(r: FeeItemOut, v: dict[str, Any]) -> Any:
+        d = dates(v)
+        return ("PATCH", f"/fees/items/{r.code}", {
+            "name": _s(v["name"]), "legal_basis": v["legal_basis"].strip(), "unit": _s(v["unit"]) or "件",
+            "account_code": v["account_code"] or None, "standard": standard(v), **d,
+            "clear_dates": d["valid_from"] is None and d["valid_to"] is None,
+            "exclusive_group": _s(v["exclusive_group"])})
 
     return PageSpec(
         title="收费项目", list_path="/fees/items?include_inactive=true", row_model=FeeItemOut,
-        columns=[("code", "编码"), ("name", "名称"), ("matter_code", "事项"), ("standard_text", "收费标准"),
-                 ("active", "启用")],
+        columns=[("code", "编码"), ("name", "名称"), ("standard_text", "收费标准"), ("valid_from", "执行"),
+                 ("valid_to", "停止"), ("active", "启用")],
         key=lambda r: r.code,
         fields=[Field("code", "项目编码", new_only=True), Field("name", "项目名称"),
                 Field("matter_code", "所属事项编码", new_only=True),
@@ -735,13 +747,14 @@ def fees_spec() -> PageSpec:
                 Field("standard_kind", "计价方式", kind="choice",
                       options=[*af.STANDARD_KINDS.items(), ("tiered", "分档计价（档位在此不能修改）")]),
                 Field("price", "收费标准（元）", hint="如 80 或 12.50"), Field("unit", "计量单位", hint="件"),
-                Field("legal_basis", "收费依据（文件名称及文号）", kind="lines")],
+                Field("legal_basis", "收费依据（文件名称及文号）", kind="lines"),
+                Field("valid_from", "执行日期", hint="如 2027-01-01；留空表示已执行。调价：旧项目填停止日期，另建新项目"),
+                Field("valid_to", "停止执行日期", hint="留空表示长期有效"),
+                Field("exclusive_group", "互斥组", hint="同组项目同一缴费单只能收其一，如 登记费")],
         row_dict=lambda r: {**r.model_dump(mode="json"), "standard_kind": r.standard.get("kind", "fixed"),
                             "price": af.yuan_text(int(r.standard.get("price_fen", 0)))},
         create=create,
-        update=lambda r, v: ("PATCH", f"/fees/items/{r.code}", {
-            "name": _s(v["name"]), "legal_basis": v["legal_basis"].strip(), "unit": _s(v["unit"]) or "件",
-            "account_code": v["account_code"] or None, "standard": standard(v)}),
+        update=update,
         toggle=lambda r: ("PATCH", f"/fees/items/{r.code}", {"active": not r.active}),
     )
 

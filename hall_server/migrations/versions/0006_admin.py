@@ -28,6 +28,10 @@ def upgrade() -> None:
         b.add_column(sa.Column("staff_a", sa.String(length=20), nullable=True))
         b.add_column(sa.Column("staff_b", sa.JSON(), nullable=False, server_default="[]"))
         b.add_column(sa.Column("active", sa.Boolean(), nullable=False, server_default=sa.true()))
+    with op.batch_alter_table("fee_items") as b:
+        b.add_column(sa.Column("valid_from", sa.Date(), nullable=True))
+        b.add_column(sa.Column("valid_to", sa.Date(), nullable=True))
+        b.add_column(sa.Column("exclusive_group", sa.String(length=40), nullable=False, server_default=""))
     op.create_table(
         "staff_photos",
         sa.Column("staff_id", sa.Integer(), nullable=False),
@@ -57,6 +61,9 @@ def downgrade() -> None:
     op.drop_index(op.f("ix_staff_leaves_staff_id"), table_name="staff_leaves")
     op.drop_table("staff_leaves")
     op.drop_table("staff_photos")
+    with op.batch_alter_table("fee_items") as b:
+        for col in ("exclusive_group", "valid_to", "valid_from"):
+            b.drop_column(col)
     with op.batch_alter_table("windows") as b:
         for col in ("active", "staff_b", "staff_a", "led_address"):
             b.drop_column(col)

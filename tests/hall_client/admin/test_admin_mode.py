@@ -134,3 +134,21 @@ def test_the_matters_page_previews_an_xlsx_and_imports_only_a_clean_one(qtbot, c
 def test_opening_hours_are_typed_as_spans(text, spans):
     from hall_client.admin_forms import parse_spans
     assert len(parse_spans(text, "星期一")) == spans
+
+
+def test_the_fee_page_sets_a_stop_date_and_an_exclusive_group(qtbot, client_factory):
+    built, win = _open(qtbot, client_factory, "9001")
+    page = _load(qtbot, win, "收费项目")
+    assert page.select("BDC-DJF-ZZ")
+    qtbot.wait_until(lambda: page.form.values()["account_code"] != "", timeout=8000)
+    page.form.set_value("valid_to", "2026-12-31")
+    page.form.set_value("exclusive_group", "登记费")
+    with qtbot.wait_signal(page.saved, timeout=8000):
+        page.save()
+    qtbot.wait_until(lambda: any(r.code == "BDC-DJF-ZZ" and r.valid_to is not None for r in page.rows), timeout=8000)
+    row = next(r for r in page.rows if r.code == "BDC-DJF-ZZ")
+    assert row.valid_to.isoformat() == "2026-12-31" and row.exclusive_group == "登记费"
+    assert row.standard["price_fen"] == 8000  # the standard was not touched
+    page.form.set_value("valid_from", "2027-13-01")
+    page.save()
+    assert "执行日期应写成" in page.status.text()
