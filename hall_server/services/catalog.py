@@ -105,10 +105,20 @@ def _apply(session: Session, body: c.MatterIn, *, now: datetime) -> tuple[Matter
 
 
 def save_matter(session: Session, *, body: c.MatterIn, actor: Actor, now: datetime) -> c.MatterOut:
+    old = session.scalar(select(Matter).where(Matter.code == body.code))
+    before = _as_in(matter_out(old, _dept_names(session))) if old is not None else None
     m, created = _apply(session, body, now=now)
     events.append(session, (kinds.MATTER_CREATED if created else kinds.MATTER_UPDATED).type, actor=actor, at=now,
                   data={"matter_code": m.code, "name": m.name, "staff_no": actor.staff_no})
-    return matter_out(m, _dept_names(session))
+    out = matter_out(m, _dept_names(session))
+    if before is not None:  # what changed, for the supervision office (fees, limits, materials…)
+        from .configlog import changed
+        changed(session, kind="matter", key=m.code, before=before, after=_as_in(out), actor=actor, now=now)
+    return out
+
+
+def _as_in(m: c.MatterOut) -> dict[str, Any]:
+    return c.MatterIn.model_validate(m.model_dump(include=set(c.MatterIn.model_fields))).model_dump(mode="json")
 
 
 def search(session: Session, *, query: str, limit: int = 20, include_inactive: bool = False) -> list[c.MatterBrief]:

@@ -287,3 +287,17 @@ def test_case_due_dates_follow_the_holiday_years_saved_by_the_admin(client, app,
         cal = cases.calendar(settings, s)
     assert not cal.is_working_day(date(2028, 3, 1))  # a Wednesday, closed by the admin's entry
     assert cal.add_working_days(date(2028, 2, 29), 1) == date(2028, 3, 2)
+
+
+def test_editing_a_matter_logs_the_fields_before_and_after(client, app, login):
+    admin = login("9001")
+    m = client.get("/api/v1/matters/BDC-001", headers=admin).json()
+    body = {k: m[k] for k in ("code", "name", "department_code", "case_prefix", "category_prefix", "kind",
+                              "legal_basis", "conditions", "procedure", "materials", "statutory_limit",
+                              "statutory_unit", "promised_limit", "promised_unit", "fee_items", "fee_note",
+                              "enquiry_phone", "complaint_phone", "active")}
+    r = client.put("/api/v1/matters/BDC-001", json={**body, "promised_limit": 3}, headers=admin)
+    assert r.status_code == 200, r.text
+    _, data = _events(app, "config.changed")[-1]
+    assert data == {"kind": "matter", "key": "BDC-001", "before": {"promised_limit": m["promised_limit"]},
+                    "after": {"promised_limit": 3}}
