@@ -15,7 +15,7 @@ from datetime import date, datetime
 from typing import Any
 
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from ..contract import events as kinds
@@ -172,8 +172,12 @@ def check_exclusive(items: list[FeeItem]) -> None:
 
 
 def list_items(session: Session, *, matter_code: str | None = None, department_code: str | None = None,
-               include_inactive: bool = False) -> list[c.FeeItemOut]:
+               include_inactive: bool = False, in_force_on: date | None = None) -> list[c.FeeItemOut]:
+    """``in_force_on``: only items whose 执行/停止执行 dates include that day (what a window offers)."""
     qy = select(FeeItem).order_by(FeeItem.matter_code, FeeItem.code)
+    if in_force_on is not None:
+        qy = qy.where(or_(FeeItem.valid_from.is_(None), FeeItem.valid_from <= in_force_on),
+                      or_(FeeItem.valid_to.is_(None), FeeItem.valid_to >= in_force_on))
     if matter_code:
         qy = qy.where(FeeItem.matter_code == matter_code)
     if department_code:

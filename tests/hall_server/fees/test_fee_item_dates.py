@@ -28,6 +28,9 @@ def test_a_price_change_is_a_new_item_from_a_date_and_the_old_one_stops(client, 
     assert r.status_code == 422 and "已于 2026-11-24 停止执行" in r.json()["error"]["message"]
     r = client.post("/api/v1/fees/notices", json=tomorrow, headers=clerk)
     assert r.status_code == 201 and r.json()["total_fen"] == 9000
+    offered = [i["code"] for i in client.get("/api/v1/fees/items", params={"matter_code": "BDC-001"},
+                                            headers=clerk).json()]
+    assert "BDC-DJF-ZZ-2027" in offered and "BDC-DJF-ZZ" not in offered  # the window offers what is in force
     again = client.get(f"/api/v1/fees/notices/{old['notice_no']}", headers=clerk).json()
     assert again["total_fen"] == 8000  # yesterday's notice keeps its price
 
