@@ -541,7 +541,8 @@ class DevicesPage(RecordPage):
 
 def _materials_text(items: list[dict[str, Any]]) -> str:
     return "\n".join(f"{m['code']}｜{m['name']}｜{af.MATERIAL_FORMS.get(m['form'], m['form'])}｜{m['copies']}｜"
-                     f"{'必要' if m['required'] else '非必要'}" for m in items)
+                     f"{'必要' if m['required'] else '非必要'}" + (f"｜{m['notes']}" if m.get("notes") else "")
+                     for m in items)
 
 
 def _parse_materials(text: str) -> list[dict[str, Any]]:
@@ -552,13 +553,14 @@ def _parse_materials(text: str) -> list[dict[str, Any]]:
             continue
         parts = [p.strip() for p in line.replace("|", "｜").split("｜")]
         if len(parts) < 2:
-            raise FormError(f"材料第 {n} 行应写成：编码｜名称｜形式｜份数｜必要。")
+            raise FormError(f"材料第 {n} 行应写成：编码｜名称｜形式｜份数｜必要｜备注。")
         form = forms.get(parts[2] if len(parts) > 2 else "原件及复印件")
         if form is None:
             raise FormError(f"材料第 {n} 行的形式应为：{'、'.join(forms)}。")
         copies = af.parse_int(parts[3] if len(parts) > 3 else "1", f"材料第 {n} 行的份数", lo=1, hi=99)
         out.append({"code": parts[0], "name": parts[1], "form": form, "copies": copies,
-                    "required": (parts[4] if len(parts) > 4 else "必要") != "非必要"})
+                    "required": (parts[4] if len(parts) > 4 else "必要") != "非必要",
+                    "notes": "｜".join(parts[5:])})
     return out
 
 
@@ -609,7 +611,7 @@ def matters_spec() -> PageSpec:
                                                         options=list(af.LIMIT_UNITS.items())),
                 Field("legal_basis", "设定依据", kind="lines"), Field("conditions", "受理条件", kind="lines"),
                 Field("procedure", "办理流程（每行一步）", kind="lines", fmt=lambda x: "\n".join(x or [])),
-                Field("materials", "申请材料（每行：编码｜名称｜形式｜份数｜必要）", kind="lines",
+                Field("materials", "申请材料（每行：编码｜名称｜形式｜份数｜必要｜备注）", kind="lines",
                       fmt=lambda x: _materials_text(x or [])),
                 Field("fee_items", "收费项目（每行：编码 名称）", kind="lines",
                       fmt=lambda x: "\n".join(f"{f['code']} {f['name']}" for f in x or [])),

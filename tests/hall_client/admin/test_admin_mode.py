@@ -152,3 +152,17 @@ def test_the_fee_page_sets_a_stop_date_and_an_exclusive_group(qtbot, client_fact
     page.form.set_value("valid_from", "2027-13-01")
     page.save()
     assert "执行日期应写成" in page.status.text()
+
+
+def test_saving_a_matter_unchanged_changes_nothing(qtbot, client_factory, live_server):
+    """The form's text round-trips every 八公开 field (materials with their notes included)."""
+    built, win = _open(qtbot, client_factory, "9001")
+    page = _load(qtbot, win, "事项")
+    with qtbot.wait_signal(page.detail_loaded, timeout=8000) as got:
+        page.select("BDC-001")
+    before = got.args[0]
+    with qtbot.wait_signal(page.saved, timeout=8000) as saved:
+        page.save()
+    after = saved.args[0]
+    diff = {k: (v, after.get(k)) for k, v in before.model_dump(mode="json").items() if after.get(k) != v}
+    assert diff == {}
