@@ -41,10 +41,10 @@ def run(*, make: Callable[..., Any], wait: Callable[..., None], artifacts: Path,
     wait(lambda: done["photo"], what="上传演示照片")
     names = []
     for title, stem, key in SHOTS:
-        page = win.show_page(title)
+        page = win.page(title)
         got = {"loaded": False}
         page.loaded.connect(lambda _x, got=got: got.update(loaded=True))
-        page.reload()
+        win.show_page(title)  # the first visit loads the page
         wait(lambda got=got: got["loaded"], what=f"系统管理“{title}”页加载")
         detail = {"ok": stem != "matters"}
         if stem == "matters":

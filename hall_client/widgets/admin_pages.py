@@ -156,6 +156,10 @@ CARD_FIELDS = {"enabled": "启用", "yellow_working_days": "黄牌：距时限�
                "red_rate": "红牌比例", "min_count": "最少件数（少于不判定）", "yellow_hours_before_due": "黄牌：到期前小时数"}
 
 
+CARD_INT_BOUNDS = {"yellow_minutes": (1, 1440), "red_minutes": (1, 1440), "grace_minutes": (0, 240),
+                   "min_count": (1, 100000), "yellow_working_days": (0, 60)}
+
+
 def cards_page(api: Connection, bridge: MessageBridge, editable: bool) -> DocumentPage:
     fields = [Field("city", "适用城市")]
     for sec, label in CARD_SECTIONS:
@@ -184,12 +188,17 @@ def cards_page(api: Connection, bridge: MessageBridge, editable: bool) -> Docume
                 elif name == "opening":
                     part[name] = af.parse_spans(raw, what)
                 elif f.annotation is int:
-                    part[name] = af.parse_int(raw, what, lo=0, hi=100000)
+                    lo, hi = CARD_INT_BOUNDS.get(name, (0, 100000))
+                    part[name] = af.parse_int(raw, what, lo=lo, hi=hi)
                 else:
                     try:
-                        part[name] = float(_s(raw))
+                        x = float(_s(raw))
                     except ValueError:
                         raise FormError(f"{what}应为数字。") from None
+                    hi_f = 1.0 if name.endswith("_rate") else 720.0
+                    if not 0 <= x <= hi_f:
+                        raise FormError(f"{what}应在 0 到 {hi_f:g} 之间。")
+                    part[name] = x
             body[sec] = part
         return body
 

@@ -27,8 +27,7 @@ def _open(qtbot: Any, client_factory: Any, staff_no: str) -> Any:
 def _load(qtbot: Any, win: Any, name: str) -> Any:
     page = win.page(name)
     with qtbot.wait_signal(page.loaded, timeout=8000):
-        win.show_page(name)
-        page.reload()
+        win.show_page(name)  # the first visit loads the page (exactly once)
     return page
 
 
@@ -166,3 +165,20 @@ def test_saving_a_matter_unchanged_changes_nothing(qtbot, client_factory, live_s
     after = saved.args[0]
     diff = {k: (v, after.get(k)) for k, v in before.model_dump(mode="json").items() if after.get(k) != v}
     assert diff == {}
+
+
+def test_thresholds_are_checked_on_the_page_and_saved(qtbot, client_factory):
+    built, win = _open(qtbot, client_factory, "9001")
+    page = _load(qtbot, win, "红黄牌阈值")
+    page.form.set_value("long_wait.yellow_minutes", "0")
+    page.save()
+    assert page.status.text() == "群众等候过久 · 黄牌（分钟）应在 1 到 1440 之间。"
+    page.form.set_value("long_wait.yellow_minutes", "50")
+    page.form.set_value("long_wait.red_minutes", "40")
+    with qtbot.wait_signal(page.failed, timeout=8000) as bad:
+        page.save()
+    assert "黄牌阈值不能高于红牌阈值" in bad.args[0]
+    page.form.set_value("long_wait.red_minutes", "90")
+    with qtbot.wait_signal(page.saved, timeout=8000) as got:
+        page.save()
+    assert got.args[0].long_wait.yellow_minutes == 50
