@@ -44,7 +44,11 @@ def run(*, make: Callable[..., Any], wait: Callable[..., None], artifacts: Path,
         page = win.page(title)
         got = {"loaded": False}
         page.loaded.connect(lambda _x, got=got: got.update(loaded=True))
-        win.show_page(title)  # the first visit loads the page
+        if win.is_loaded(title):
+            win.show_page(title)
+            page.reload()
+        else:
+            win.show_page(title)  # the first visit loads the page
         wait(lambda got=got: got["loaded"], what=f"系统管理“{title}”页加载")
         detail = {"ok": stem != "matters"}
         if stem == "matters":

@@ -72,6 +72,10 @@ class AdminWindow(QWidget):
     def page(self, name: str) -> Any:
         return self.pages[name]
 
+    def is_loaded(self, name: str) -> bool:
+        """The page asked for its data already (its first visit)."""
+        return name in self._loaded
+
     def show_page(self, name: str) -> Any:
         self.nav.setCurrentRow(list(self.pages).index(name))
         return self.pages[name]

@@ -28,6 +28,8 @@ def _load(qtbot: Any, win: Any, name: str) -> Any:
     page = win.page(name)
     with qtbot.wait_signal(page.loaded, timeout=8000):
         win.show_page(name)  # the first visit loads the page (exactly once)
+        if win.is_loaded(name) and win.stack.currentWidget() is page and name == "大厅信息":
+            page.reload()  # shown at sign-in: loaded before we listened
     return page
 
 
