@@ -143,8 +143,8 @@ def _record(session: Session, *, settings: Settings, ticket: Ticket, level: dom.
 
 def _open_followup(session: Session, r: Rating, *, settings: Settings, staff_no: str | None,
                    now: datetime) -> RatingFollowup:
-    cb = deadline(settings, now, settings.rating_callback_workdays)
-    fix = deadline(settings, now, settings.rating_rectify_workdays)
+    cb = deadline(settings, now, settings.rating_callback_workdays, session)
+    fix = deadline(settings, now, settings.rating_rectify_workdays, session)
     fu = RatingFollowup(rating_id=r.id, state=dom.FollowupState.CALLBACK, opened_at=now, callback_due_at=cb,
                         rectify_due_at=fix, due_at=cb)
     session.add(fu)
@@ -231,7 +231,7 @@ def rectify(session: Session, *, settings: Settings, actor: Actor, now: datetime
     late = fu.rectify_due_at < now
     fu.state = dom.followup_step(dom.FollowupState(fu.state), dom.FollowupAction.RECTIFY)
     fu.rectified_at, fu.rectify_note = now, note.strip()
-    fu.rerate_due_at = deadline(settings, now, settings.rating_rerate_workdays)
+    fu.rerate_due_at = deadline(settings, now, settings.rating_rerate_workdays, session)
     fu.due_at = fu.rerate_due_at
     session.flush()
     _fu_event(session, kinds.RATING_FOLLOWUP_RECTIFIED.type, fu, actor=actor, now=now, late=late,
