@@ -14,7 +14,7 @@ def main(argv: list[str] | None = None) -> int:
         from .demo import main as demo_main
         return demo_main(argv[1:])
     p = argparse.ArgumentParser(prog="hall-client", description="政务大厅客户端：窗口、取号机、综合屏等")
-    p.add_argument("--mode", required=True, help="window | kiosk | display | dashboard | supervision | evaluator")
+    p.add_argument("--mode", required=True, help="window | kiosk | display | dashboard | supervision | evaluator | admin")
     p.add_argument("--config", required=True, type=Path, help="本机配置文件（TOML）")
     p.add_argument("--no-gui", action="store_true", help="显示模式：不开窗口，只驱动 LED 屏")
     p.add_argument("--fullscreen", action="store_true")

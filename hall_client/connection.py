@@ -199,8 +199,10 @@ class Connection(QObject):
         attempts = 4
         for attempt in range(attempts):
             try:
-                return await self._http().request(method, self.base_url + path, json=body,
-                                                  headers=self._headers(key))
+                # bytes go as they are (a photo, an xlsx file); anything else as JSON
+                payload = {"content": bytes(body)} if isinstance(body, (bytes, bytearray)) else {"json": body}
+                return await self._http().request(method, self.base_url + path, headers=self._headers(key),
+                                                  **payload)
             except httpx.ConnectError:
                 # nothing reached the server: safe to retry any call
                 if attempt == attempts - 1:
@@ -240,6 +242,8 @@ class Connection(QObject):
             except (ValueError, KeyError, TypeError):
                 raise ApiError(f"服务器返回错误（{r.status_code}），请稍后再试。", code="http_error",
                                status=r.status_code) from None
+        if model is bytes:  # an image or a file: the body itself
+            return r.content
         data = r.json() if r.content else None
         if model is None:
             return data

@@ -26,6 +26,7 @@ from typing import Any
 import httpx
 
 from . import demo_manager
+from . import demo_admin
 
 log = logging.getLogger(__name__)
 
@@ -338,6 +339,7 @@ def run_headless(server: Server, artifacts: Path, *, tickets: int = 36, seed: in
     _wait(lambda: ev.ctx.api.online, what="评价器联网")
     ev.widget.grab().save(str(artifacts / "screenshots" / "evaluator.png"))
     from .demo_layout import shoot_sizes; rec.notes += shoot_sizes(clients, artifacts / "screenshots")  # noqa: E702
+    rec.notes += demo_admin.run(make=make, wait=_wait, artifacts=artifacts, clients=clients)  # 系统管理 pages
 
     from . import demo_phone  # the phones of citizens who scanned the printed QR codes (issue 15)
     rec.notes += demo_phone.run(server_url=server.url, kiosk_token=server.tokens["kiosk-1"], artifacts=artifacts)

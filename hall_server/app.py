@@ -132,7 +132,7 @@ def create_app(settings: Settings, *, clock: Callable[[], datetime] = utcnow, mi
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
     app.add_middleware(RawSend)
 
-    for r in (auth.router, queue.router, hall.router, admin.router, *_area_routers()):
+    for r in (auth.router, queue.router, hall.router, admin.router, admin.photo_router, *_area_routers()):
         app.include_router(r, prefix=API_PREFIX)  # type: ignore[arg-type]
     app.include_router(ws.router, prefix=API_PREFIX)
     phone.install(app)  # the phone pages (/m/...), outside the API prefix: short printed links

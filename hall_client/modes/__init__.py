@@ -15,6 +15,7 @@ MODES: dict[str, str] = {
     "dashboard": "hall_client.modes.dashboard",
     "supervision": "hall_client.modes.supervision",
     "evaluator": "hall_client.modes.evaluator",
+    "admin": "hall_client.modes.admin",
 }
 
 

@@ -26,6 +26,7 @@ from ..context import ClientContext
 from ..panels import PANELS, PanelContext, load_panel
 from ..session import WindowSession
 from ..state import HallState
+from ..badge_ops import fill_badge
 from ..widgets.badge import BadgeCard
 from ..widgets.common import Clock, OnlineDot, StatusBanner
 from ..widgets.fit import scrollable
@@ -145,7 +146,7 @@ class WorkPage(QWidget):
     # --- reactions ---------------------------------------------------------------------
 
     def on_signed_in(self, login: LoginOut) -> None:
-        self.badge.set_badge(login.badge)
+        fill_badge(api=self.ctx.api, card=self.badge, badge=login.badge)  # photo, stars, 监督电话
         if not self._panels:
             pctx = PanelContext(api=self.ctx.api, store=self.ctx.store, session=self.session,
                                 devices=self.ctx.devices, bridge=self.ctx.bridge, staff=login,

@@ -44,8 +44,10 @@ def add_account(body: c.FeeAccountIn, request: Request, actor: Actor = Depends(r
 def items(matter_code: str | None = Query(None, max_length=40), department: str | None = Query(None, max_length=32),
           include_inactive: bool = False, actor: Actor = Depends(require(*STAFF)),
           c_: AppContext = Depends(ctx)) -> list[c.FeeItemOut]:
+    day = None if include_inactive else c_.now().astimezone(c_.settings.tz).date()  # a window sees what is in force
     with c_.db.read() as s:
-        return svc.list_items(s, matter_code=matter_code, department_code=department, include_inactive=include_inactive)
+        return svc.list_items(s, matter_code=matter_code, department_code=department, include_inactive=include_inactive,
+                              in_force_on=day)
 
 
 @router.post("/items", status_code=201, response_model=c.FeeItemOut)

@@ -46,6 +46,7 @@ class Badge(Model):
     post: str = ""
     photo_ref: str = ""
     star_rating: float | None = None
+    has_photo: bool = False  # GET /staff/{staff_no}/photo serves it
 
 
 class LoginOut(Model):
@@ -95,6 +96,7 @@ class DeviceOut(Model):
     kind: str
     window_no: int | None = None
     token: str | None = None  # only in the answer that created it
+    config_text: str | None = None  # admin: a ready client config file for that PC, token included
 
 
 class RevokeIn(Model):
@@ -126,6 +128,9 @@ class WindowIn(Model):
     categories: list[Annotated[str, Field(min_length=1, max_length=1, pattern=r"^[A-Z]$")]] = Field(
         min_length=1, max_length=24)
     is_fee_window: bool = False
+    led_address: int | None = Field(default=None, ge=0, le=255)  # the window's LED strip on the RS-485 bus
+    staff_a: str | None = Field(default=None, max_length=20)  # AB角: the post holder
+    staff_b: list[Annotated[str, Field(min_length=1, max_length=20)]] = Field(default_factory=list, max_length=5)
 
 
 class WindowAdminOut(Model):

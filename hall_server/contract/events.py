@@ -388,6 +388,71 @@ MATTER_UPDATED = kind("matter.updated", "修改事项", "{who}修改事项 {matt
 CATALOG_IMPORTED = kind("catalog.imported", "导入事项目录", "{who}导入事项目录：新增 {created} 项，更新 {updated} 项",
                         "created", "updated", "codes", "staff_no")
 
+CONFIG_KIND_LABELS = {"hall": "大厅信息", "department": "部门", "category": "业务类别", "window": "窗口",
+                      "staff": "人员", "device": "设备", "cards": "红黄牌阈值", "holidays": "节假日",
+                      "leave": "请假记录", "photo": "人员照片", "matter": "事项", "fee_item": "收费项目"}
+
+
+CONFIG_FIELD_LABELS = {
+    "name": "名称", "address": "地址", "hours": "开放时间", "supervision_phone": "监督电话",
+    "enquiry_phone": "咨询电话", "public_base_url": "公网地址", "code": "编码", "phone": "电话", "active": "启用",
+    "prefix": "类别", "department_code": "部门编码", "department": "部门", "service_minutes": "每件用时（分钟）",
+    "sort": "排序", "windows": "服务窗口", "window_no": "窗口号", "categories": "业务类别", "is_fee_window": "收费窗口",
+    "led_address": "窗口屏地址", "staff_a": "A角", "staff_b": "B角", "staff_no": "工号", "post": "岗位",
+    "roles": "角色", "has_photo": "照片", "locked": "锁定", "password": "密码", "kind": "类型",
+    "last_seen_at": "最近在线", "city": "城市", "enabled": "启用", "start": "开始", "end": "结束",
+    "yellow_minutes": "黄牌（分钟）", "red_minutes": "红牌（分钟）", "yellow_rate": "黄牌比例", "red_rate": "红牌比例",
+    "min_count": "最少件数", "grace_minutes": "宽限（分钟）", "opening": "开放时段",
+    "yellow_working_days": "黄牌（提前工作日）", "yellow_hours_before_due": "黄牌（提前小时）",
+    "case_deadline": "办件时限", "long_wait": "等候过久", "long_pause": "暂停过久", "off_duty": "工作时间离岗",
+    "skip_rate": "过号率", "void_rate": "作废率", "bad_rating_followup": "差评整改", "complaint_overdue": "投诉答复",
+    "inquiry_overdue": "首问转办", "year": "年份", "provisional": "暂定", "holidays": "假日", "workdays": "调休上班日",
+    "day": "日期", "note": "说明",
+}
+_SPANS = {("start", "end")}
+
+
+def _config_value(v: Any) -> str:
+    if v is None:
+        return "（无）"
+    if isinstance(v, bool):
+        return "是" if v else "否"
+    if isinstance(v, Mapping):
+        if tuple(v) in _SPANS:
+            return f"{v['start']}–{v['end']}"
+        return "，".join(f"{CONFIG_FIELD_LABELS.get(str(k), str(k))} {_config_value(x)}" for k, x in v.items())
+    if isinstance(v, list):
+        if not v:
+            return "（无）"
+        if all(isinstance(x, list) for x in v):  # a week of spans
+            return "；".join(f"周{'一二三四五六日'[i]} {_config_value(x) if x else '休息'}" for i, x in enumerate(v))
+        return "、".join(_config_value(x) for x in v)
+    if isinstance(v, str) and v in ROLE_LABELS:
+        return ROLE_LABELS[Role(v)]
+    return str(v)
+
+
+def _config_change(d: Mapping[str, Any]) -> Mapping[str, str]:
+    before, after = d.get("before"), d.get("after")
+    if isinstance(before, Mapping) and isinstance(after, Mapping):
+        parts = [f"{CONFIG_FIELD_LABELS.get(str(k), str(k))}：{_config_value(before.get(k))} → "
+                 f"{_config_value(after.get(k))}"
+                 for k in dict.fromkeys([*before, *after])]
+        text = "；".join(parts)
+    elif before is None:
+        text = f"新增 {_config_value(after)}"
+    elif after is None:
+        text = f"撤销 {_config_value(before)}"
+    else:
+        text = f"{_config_value(before)} → {_config_value(after)}"
+    return {"kind_text": CONFIG_KIND_LABELS.get(str(d.get("kind")), str(d.get("kind") or "配置")),
+            "change_text": text[:400]}
+
+
+# admin: every configuration change, with the value before and after (kind: CONFIG_KIND_LABELS)
+CONFIG_CHANGED = kind("config.changed", "修改配置", "{who}修改{kind_text}「{key}」：{change_text}",
+                      "kind", "key", "before", "after", audience=Audience.OFFICE, derive=_config_change)
+
 # --- 办件 -----------------------------------------------------------------------------
 
 _C = ("case_no", "case_id", "matter_code", "state", "staff_no")

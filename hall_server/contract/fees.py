@@ -67,7 +67,9 @@ class FeeItemIn(Model):
     legal_basis: str = Field(min_length=1, max_length=2000)
     unit: str = Field(default="件", min_length=1, max_length=20)
     standard: StandardIn
-    exclusive_group: str = Field(default="", max_length=32)  # items of one group exclude each other
+    valid_from: date | None = None  # 执行日期 (hall-local day); None: already in force
+    valid_to: date | None = None  # 停止执行 after this day; None: open-ended
+    exclusive_group: str = Field(default="", max_length=40)  # one item of a group per notice
 
 
 class FeeItemPatch(Model):
@@ -77,7 +79,10 @@ class FeeItemPatch(Model):
     account_code: str | None = Field(default=None, min_length=1, max_length=32)
     standard: StandardIn | None = None
     active: bool | None = None
-    exclusive_group: str | None = Field(default=None, max_length=32)
+    valid_from: date | None = None
+    valid_to: date | None = None
+    clear_dates: bool = False  # True: both dates back to "always" (None above means "keep")
+    exclusive_group: str | None = Field(default=None, max_length=40)
 
 
 class FeeItemOut(Model):
@@ -95,6 +100,8 @@ class FeeItemOut(Model):
     standard_text: str
     whole_units: bool
     active: bool
+    valid_from: date | None = None
+    valid_to: date | None = None
     exclusive_group: str = ""
 
 

@@ -10,7 +10,7 @@ that needs its own sign-off, a card on another day is another card.
 """
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, fields
 from datetime import date, datetime, time, timedelta
 from enum import StrEnum
@@ -315,23 +315,51 @@ def long_pauses(pauses: Iterable[PauseFact], *, cfg: MinutesCfg, now: datetime, 
     return out
 
 
-def off_duty(duties: Iterable[DutyFact], *, day: date, cfg: OffDutyCfg, tz: ZoneInfo, now: datetime) -> list[Card]:
+@dataclass(frozen=True, slots=True)
+class PostFact:
+    """AB角 of one window: the post holder and the backups who cover when they are away."""
+    window_no: int
+    staff_a: str
+    staff_b: tuple[str, ...]
+
+
+def off_duty(duties: Iterable[DutyFact], *, day: date, cfg: OffDutyCfg, tz: ZoneInfo, now: datetime,
+             opening: Sequence[tuple[time, time]] | None = None, on_leave: frozenset[str] = frozenset(),
+             posts: Iterable[PostFact] = ()) -> list[Card]:
     """A clerk who worked that day was not signed in at any window for part of the
     opening hours (late start, early leave, or a gap), beyond a grace per gap.
 
-    Someone with no duty at all that day is on leave, not off post: rosters are not
-    in the system, so absence for the whole day is not judged here.
+    ``opening`` is the hall's hours that day (its profile; ``cfg.opening`` when the hall
+    set none). Someone on leave (a leave record) is not judged. Someone with no duty at
+    all and no leave record is not judged either (no roster), except through AB角: when
+    a window's A角 is on leave and none of its B角 signed in that day, the window was
+    left uncovered, and that is a red card on the window.
     """
     if not cfg.enabled:
         return []
+    spans = tuple(cfg.opening if opening is None else opening)
+    duties = list(duties)
     by_staff: dict[str, list[DutyFact]] = {}
     for d in duties:
+        if d.staff_no in on_leave:
+            continue
         by_staff.setdefault(d.staff_no, []).append(d)
     out: list[Card] = []
+    if spans and datetime.combine(day, spans[0][0], tz) < now:
+        worked = {d.staff_no for d in duties}
+        for p in posts:
+            if p.staff_a in on_leave and p.staff_b and not (set(p.staff_b) & worked):
+                out.append(Card(
+                    rule=Rule.OFF_DUTY, level=Level.RED, day=day, subject=f"window-{p.window_no}",
+                    title=f"{p.window_no} 号窗口 A角（工号 {p.staff_a}）请假，B角（{'、'.join(p.staff_b)}）未补位",
+                    at=datetime.combine(day, spans[0][0], tz), staff_no=p.staff_b[0], window_no=p.window_no,
+                    facts={"staff_a": p.staff_a, "staff_b": list(p.staff_b)},
+                    evidence={"window_no": p.window_no, "day": day.isoformat()},
+                ))
     grace = timedelta(minutes=cfg.grace_minutes)
     for staff_no, items in sorted(by_staff.items()):
         gaps: list[tuple[datetime, datetime]] = []
-        for start_t, end_t in cfg.opening:
+        for start_t, end_t in spans:
             o_start = datetime.combine(day, start_t, tz)
             o_end = min(datetime.combine(day, end_t, tz), now)
             if o_end <= o_start:

@@ -6,6 +6,7 @@ from .core import (
     Staff, Ticket, TicketCounter, Token, Window,
 )
 from . import cases, fees, accountability, supervision  # noqa: F401  (area tables)
+from . import admin  # noqa: F401  (admin tables)
 
 __all__ = [
     "Base", "UTCDateTime", "Category", "Department", "Device", "Duty", "Event", "EventHead",

@@ -16,6 +16,7 @@ class Department(Base):
     code: Mapped[str] = mapped_column(String(32), unique=True)
     name: Mapped[str] = mapped_column(String(100))
     phone: Mapped[str] = mapped_column(String(40), default="")
+    active: Mapped[bool] = mapped_column(Boolean, default=True)  # admin: disabled, never deleted
 
 
 class Category(Base):
@@ -28,6 +29,7 @@ class Category(Base):
     service_minutes: Mapped[float] = mapped_column(default=8.0)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     sort: Mapped[int] = mapped_column(Integer, default=0)
+    hours: Mapped[list[Any] | None] = mapped_column(default=None)  # admin: [["09:00","12:00"],…]; None: the hall's
 
 
 class Window(Base):
@@ -40,6 +42,11 @@ class Window(Base):
     is_fee_window: Mapped[bool] = mapped_column(Boolean, default=False)
     paused_at: Mapped[datetime | None] = mapped_column()
     pause_reason: Mapped[str | None] = mapped_column(String(200))
+    # admin (AB角): the post holder and the backups who cover when they are away
+    led_address: Mapped[int | None] = mapped_column(Integer)
+    staff_a: Mapped[str | None] = mapped_column(String(20))
+    staff_b: Mapped[list[Any]] = mapped_column(default=list)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
 
 
 class Staff(Base):

@@ -43,8 +43,11 @@ class FeeItem(Base):
     standard: Mapped[dict[str, Any]] = mapped_column()
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     updated_at: Mapped[datetime] = mapped_column()
-    # items of one group exclude each other on a notice (登记费 住宅 / 非住宅); "" = none
-    exclusive_group: Mapped[str] = mapped_column(String(32), default="", server_default="")
+    # admin: a price change is a new item from a date, the old one ends the day before;
+    # items of one exclusive group never go on the same notice (e.g. 住宅 / 非住宅)
+    valid_from: Mapped[date | None] = mapped_column(Date)
+    valid_to: Mapped[date | None] = mapped_column(Date)
+    exclusive_group: Mapped[str] = mapped_column(String(40), default="", server_default="")
 
 
 class ReceiptSeries(Base):

@@ -58,7 +58,11 @@ def _calendar(path: str) -> WorkCalendar:
     return cal
 
 
-def calendar(settings: Settings) -> WorkCalendar:
+def calendar(settings: Settings, session: Session | None = None) -> WorkCalendar:
+    """With a session: the holiday years the admin saved (``hallconfig``), else the file's."""
+    if session is not None:
+        from .hallconfig import work_calendar
+        return work_calendar(session, settings)
     return _calendar(str(settings.holidays_config or ""))
 
 
@@ -145,7 +149,9 @@ def clock(case: Case, *, settings: Settings, now: datetime) -> tuple[int | None,
 
 def public_url(settings: Settings, case: Case) -> str:
     """The notice's progress QR: the case's phone page, built where every printed address is."""
-    return public_urls.case_url(settings=settings, case_no=case.case_no, code=case.query_code)
+    from sqlalchemy.orm import object_session
+    return public_urls.case_url(settings=settings, case_no=case.case_no, code=case.query_code,
+                                session=object_session(case))
 
 
 def _checked(items: list[dict[str, Any]]) -> list[c.CheckedMaterialOut]:
@@ -305,7 +311,7 @@ def _decide(session: Session, case: Case, matter: Matter, check: dc.MaterialsChe
         case.override_reason = decision.override_reason
         case.limit_days, case.limit_unit = matter.promised_limit, matter.promised_unit
         case.statutory_days = matter.statutory_limit
-        _recompute_due(case, matter, calendar(settings), settings)
+        _recompute_due(case, matter, calendar(settings, session), settings)
         session.flush()
         n = _notice(session, case, matter, "acceptance", settings=settings, actor=actor, now=now)
         extra: dict[str, Any] = {"notice_no": n.notice_no, "due_date": case.due_date.isoformat() if case.due_date else None,
@@ -482,7 +488,7 @@ def transition(session: Session, *, settings: Settings, actor: Actor, now: datet
     new_state = dc.step(dc.CaseState(case.state), action)  # illegal: raises, nothing changed
     matter = session.get(Matter, case.matter_id)
     assert matter is not None
-    cal = calendar(settings)
+    cal = calendar(settings, session)
     reason = body.reason.strip()
     extra: dict[str, Any] = {}
     if action is dc.CaseAction.SUSPEND:

@@ -105,10 +105,20 @@ def _apply(session: Session, body: c.MatterIn, *, now: datetime) -> tuple[Matter
 
 
 def save_matter(session: Session, *, body: c.MatterIn, actor: Actor, now: datetime) -> c.MatterOut:
+    old = session.scalar(select(Matter).where(Matter.code == body.code))
+    before = _as_in(matter_out(old, _dept_names(session))) if old is not None else None
     m, created = _apply(session, body, now=now)
     events.append(session, (kinds.MATTER_CREATED if created else kinds.MATTER_UPDATED).type, actor=actor, at=now,
                   data={"matter_code": m.code, "name": m.name, "staff_no": actor.staff_no})
-    return matter_out(m, _dept_names(session))
+    out = matter_out(m, _dept_names(session))
+    if before is not None:  # what changed, for the supervision office (fees, limits, materials…)
+        from .configlog import changed
+        changed(session, kind="matter", key=m.code, before=before, after=_as_in(out), actor=actor, now=now)
+    return out
+
+
+def _as_in(m: c.MatterOut) -> dict[str, Any]:
+    return c.MatterIn.model_validate(m.model_dump(include=set(c.MatterIn.model_fields))).model_dump(mode="json")
 
 
 def search(session: Session, *, query: str, limit: int = 20, include_inactive: bool = False) -> list[c.MatterBrief]:
@@ -217,6 +227,14 @@ def to_xlsx(items: list[c.MatterOut]) -> bytes:
 
 
 def parse_xlsx(raw: bytes) -> list[c.MatterIn]:
+    rows, _ = xlsx_rows(raw)
+    return [_validated(i, d) for i, d in rows]
+
+
+def xlsx_rows(raw: bytes) -> tuple[list[tuple[int, dict[str, Any]]], dict[str, list[str]]]:
+    """The 事项 sheet's rows as field dicts (row number, fields; materials joined in), and
+    the 材料 sheet's problems by matter code. Nothing is validated yet: the import
+    preview reports every row's problems, ``parse_xlsx`` stops at the first."""
     from openpyxl import load_workbook
     try:
         wb = load_workbook(io.BytesIO(raw), read_only=True, data_only=True)
@@ -227,24 +245,31 @@ def parse_xlsx(raw: bytes) -> list[c.MatterIn]:
     labels = {label: key for key, label in XLSX_MATTER_COLUMNS}
     rows = list(wb["事项"].iter_rows(values_only=True))
     if not rows:
-        return []
+        return [], {}
     head = [labels.get(str(h).strip()) if h is not None else None for h in rows[0]]
     mats: dict[str, list[dict[str, Any]]] = {}
+    mat_problems: dict[str, list[str]] = {}
     if "材料" in wb.sheetnames:
         mlabels = {label: key for key, label in XLSX_MATERIAL_COLUMNS}
         mrows = list(wb["材料"].iter_rows(values_only=True))
         mhead = [mlabels.get(str(h).strip()) if h is not None else None for h in (mrows[0] if mrows else [])]
-        for r in mrows[1:]:
+        for n, r in enumerate(mrows[1:], start=2):
             d = {k: v for k, v in zip(mhead, r) if k is not None}
             if not d.get("matter_code"):
                 continue
+            try:
+                copies = int(d.get("copies") or 1)
+            except (TypeError, ValueError):
+                mat_problems.setdefault(str(d["matter_code"]), []).append(
+                    f"材料表第 {n} 行的份数“{d.get('copies')}”不是整数")
+                copies = 1
             item = {"code": str(d.get("code") or ""), "name": str(d.get("name") or ""),
                     "form": _FORM_IN.get(str(d.get("form") or "").strip(), str(d.get("form") or "")),
-                    "copies": int(d.get("copies") or 1),
+                    "copies": copies,
                     "required": _BOOL_IN.get(str(d.get("required", "是")).strip().lower(), True),
                     "notes": str(d.get("notes") or "")}
             mats.setdefault(str(d["matter_code"]), []).append(item)
-    out: list[c.MatterIn] = []
+    out: list[tuple[int, dict[str, Any]]] = []
     for i, r in enumerate(rows[1:], start=2):
         d: dict[str, Any] = {k: v for k, v in zip(head, r) if k is not None}
         if not any(v not in (None, "") for v in d.values()):
@@ -266,9 +291,11 @@ def parse_xlsx(raw: bytes) -> list[c.MatterIn]:
         for k in ("code", "case_prefix", "enquiry_phone", "complaint_phone"):
             if d.get(k) is not None:
                 d[k] = str(d[k])
-        d["materials"] = mats.get(str(d.get("code")), [])
-        out.append(_validated(i, d))
-    return out
+        d["materials"] = mats.pop(str(d.get("code")), [])
+        out.append((i, d))
+    for code in mats:  # materials of a matter the 事项 sheet does not have
+        mat_problems.setdefault(code, []).append(f"材料表中的事项编码“{code}”在事项表中不存在")
+    return out, mat_problems
 
 
 def import_matters(session: Session, *, items: list[c.MatterIn], actor: Actor, now: datetime) -> c.CatalogImportOut:

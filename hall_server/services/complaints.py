@@ -73,7 +73,7 @@ def register(session: Session, *, settings: Settings, actor: Actor, now: datetim
         complainant_name=None if body.anonymous else (body.complainant_name or "").strip() or None,
         complainant_phone=body.complainant_phone, content=content, case_no=body.case_no,
         about_staff_id=about.id if about else None, window_no=body.window_no, state=dom.ComplaintState.REGISTERED,
-        due_at=deadline(settings, now, settings.complaint_reply_workdays),
+        due_at=deadline(settings, now, settings.complaint_reply_workdays, session),
     )
     session.add(row)
     session.flush()

@@ -15,7 +15,7 @@ from datetime import date, datetime
 from typing import Any
 
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from .. import contract as c
@@ -79,10 +79,11 @@ def add_item(session: Session, *, body: c.FeeItemIn, actor: Actor, now: datetime
     std = d.standard_from(body.standard.model_dump())
     if session.scalar(select(FeeItem.id).where(FeeItem.code == body.code)) is not None:
         raise Conflict(f"收费项目 {body.code} 已存在。", code="item_exists")
+    _check_dates(body.valid_from, body.valid_to)
     item = FeeItem(code=body.code, name=body.name, matter_code=body.matter_code, department_id=dept.id,
                    account_id=acc.id, income_type=body.income_type.value, legal_basis=body.legal_basis,
                    unit=body.unit, standard=std.to_json(), active=True, updated_at=now,
-                   exclusive_group=body.exclusive_group)
+                   valid_from=body.valid_from, valid_to=body.valid_to, exclusive_group=body.exclusive_group.strip())
     session.add(item)
     session.flush()
     events.append(session, kinds.FEE_ITEM_ADDED.type, actor=actor, at=now,
@@ -100,7 +101,8 @@ def update_item(session: Session, *, code: str, body: c.FeeItemPatch, actor: Act
         raise NotFound(f"没有收费项目 {code}。", code="item_not_found")
     before = {"name": item.name, "legal_basis": item.legal_basis, "unit": item.unit,
               "standard": item.standard, "active": item.active, "account_id": item.account_id,
-              "exclusive_group": item.exclusive_group}
+              "valid_from": _iso(item.valid_from), "valid_to": _iso(item.valid_to),
+              "exclusive_group": item.exclusive_group or ""}
     if body.standard is not None:
         item.standard = d.standard_from(body.standard.model_dump()).to_json()
     if body.account_code is not None:
@@ -108,14 +110,20 @@ def update_item(session: Session, *, code: str, body: c.FeeItemPatch, actor: Act
         if acc.department_id != item.department_id:
             raise BadInput("收款账户不属于该部门。", code="account_department_mismatch")
         item.account_id = acc.id
-    for f in ("name", "legal_basis", "unit", "active", "exclusive_group"):
+    for f in ("name", "legal_basis", "unit", "active", "valid_from", "valid_to"):
         v = getattr(body, f)
         if v is not None:
             setattr(item, f, v)
+    if body.clear_dates:
+        item.valid_from = item.valid_to = None
+    if body.exclusive_group is not None:
+        item.exclusive_group = body.exclusive_group.strip()
+    _check_dates(item.valid_from, item.valid_to)
     item.updated_at = now
     after = {"name": item.name, "legal_basis": item.legal_basis, "unit": item.unit,
              "standard": item.standard, "active": item.active, "account_id": item.account_id,
-             "exclusive_group": item.exclusive_group}
+             "valid_from": _iso(item.valid_from), "valid_to": _iso(item.valid_to),
+             "exclusive_group": item.exclusive_group or ""}
     changed = {k: {"from": before[k], "to": after[k]} for k in before if before[k] != after[k]}
     if changed:
         events.append(session, kinds.FEE_ITEM_UPDATED.type, actor=actor, at=now, data={"item": code, "changes": changed})
@@ -131,12 +139,37 @@ def item_out(session: Session, item: FeeItem) -> c.FeeItemOut:
                         account_code=acc.code if acc else "", account_name=acc.name if acc else "",
                         income_type=item.income_type, legal_basis=item.legal_basis, unit=item.unit,
                         standard=item.standard, standard_text=d.describe(std, item.unit),
-                        whole_units=std.whole_units, active=item.active, exclusive_group=item.exclusive_group)
+                        whole_units=std.whole_units, active=item.active, valid_from=item.valid_from,
+                        valid_to=item.valid_to, exclusive_group=item.exclusive_group or "")
+
+
+def _iso(d_: date | None) -> str | None:
+    return d_.isoformat() if d_ else None
+
+
+def _check_dates(start: date | None, end: date | None) -> None:
+    if start is not None and end is not None and end < start:
+        raise BadInput("停止执行日期不能早于执行日期。", code="bad_item_dates")
+
+
+def check_in_force(item: FeeItem, day: date) -> None:
+    """A price change keeps old receipts right: the old item ends, a new one starts; a
+    notice on a day outside an item's dates is refused with the dates in Chinese."""
+    if item.valid_from is not None and day < item.valid_from:
+        raise BadInput(f"收费项目“{item.name}”自 {item.valid_from.isoformat()} 起执行，今天还不能收取。",
+                       code="item_not_in_force")
+    if item.valid_to is not None and day > item.valid_to:
+        raise BadInput(f"收费项目“{item.name}”已于 {item.valid_to.isoformat()} 停止执行。", code="item_not_in_force")
+
 
 
 def list_items(session: Session, *, matter_code: str | None = None, department_code: str | None = None,
-               include_inactive: bool = False) -> list[c.FeeItemOut]:
+               include_inactive: bool = False, in_force_on: date | None = None) -> list[c.FeeItemOut]:
+    """``in_force_on``: only items whose 执行/停止执行 dates include that day (what a window offers)."""
     qy = select(FeeItem).order_by(FeeItem.matter_code, FeeItem.code)
+    if in_force_on is not None:
+        qy = qy.where(or_(FeeItem.valid_from.is_(None), FeeItem.valid_from <= in_force_on),
+                      or_(FeeItem.valid_to.is_(None), FeeItem.valid_to >= in_force_on))
     if matter_code:
         qy = qy.where(FeeItem.matter_code == matter_code)
     if department_code:
@@ -234,6 +267,7 @@ def raise_notice(session: Session, *, settings: Settings, body: c.NoticeIn, acto
             raise BadInput(f"收费项目“{item.name}”不属于该办件的事项。", code="item_not_for_matter")
         if item.department_id != window.department_id:
             raise Forbidden(f"收费项目“{item.name}”不属于本窗口的部门。", code="item_not_for_department")
+        check_in_force(item, q.business_day(now, settings.tz))
         qty = d.parse_qty(ln.quantity)
         amount = d.line_amount(d.standard_from(item.standard), qty)
         lines.append((item, qty, amount))
@@ -593,7 +627,8 @@ def receipt_out(session: Session, r: Receipt, *, settings: Settings, reprint: bo
 def _case_url(session: Session, case_id: int, *, settings: Settings) -> str:
     """The paid case's phone page, printed as the receipt's QR: the payer follows the case."""
     case = session.get(Case, case_id)
-    return public_url.case_url(settings=settings, case_no=case.case_no, code=case.query_code) if case else ""
+    return public_url.case_url(settings=settings, case_no=case.case_no, code=case.query_code,
+                               session=session) if case else ""
 
 
 # --- day close ------------------------------------------------------------------------

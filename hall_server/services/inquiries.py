@@ -47,7 +47,11 @@ def calendar() -> WorkCalendar:
     return WorkCalendar.from_sources(package=package_data(), config=config)
 
 
-def deadline(settings: Settings, start: datetime, workdays: int) -> datetime:
+def deadline(settings: Settings, start: datetime, workdays: int, session: Session | None = None) -> datetime:
+    """With a session, the holiday years the admin saved count too (``hallconfig``)."""
+    if session is not None:
+        from .hallconfig import work_calendar
+        return dom.workday_deadline(start, workdays, calendar=work_calendar(session, settings), tz=settings.tz)
     return dom.workday_deadline(start, workdays, calendar=calendar(), tz=settings.tz)
 
 
@@ -144,7 +148,7 @@ def _apply_referral(session: Session, inq: Inquiry, ref: c.ReferralIn, *, settin
         dept = session.scalar(select(Department).where(Department.code == ref.to_department_code))
         if dept is None:
             raise BadInput(f"找不到部门“{ref.to_department_code}”，请核对部门代码。", code="unknown_department")
-    due = given_due or deadline(settings, now, settings.inquiry_referral_workdays)
+    due = given_due or deadline(settings, now, settings.inquiry_referral_workdays, session)
     inq.state = dom.step(dom.InquiryState(inq.state), dom.InquiryAction.REFER)
     inq.referred_to_staff_id = to_staff.id if to_staff else None
     inq.referred_to_department_id = dept.id if dept else None

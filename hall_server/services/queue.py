@@ -194,6 +194,9 @@ def issue_ticket(
     if priority and len(reason) < 2:
         raise BadInput("请写明开通绿色通道的原因（如：老年人、残疾人、孕妇、现役军人）。",
                        code="priority_reason_required")
+    if actor.kind == "device":  # outside opening hours only a staff screen issues numbers
+        from .hallconfig import kiosk_may_issue
+        kiosk_may_issue(session, settings=settings, prefix=prefix, now=now)
     if citizen_id_number is not None and not valid_id_number(citizen_id_number):
         raise BadInput("身份证号码校验不通过，请重新读卡或核对号码。", code="invalid_id_number")
     day = q.business_day(now, settings.tz)
@@ -385,9 +388,12 @@ def _end_pause(session: Session, window: Window, *, actor: Actor, now: datetime)
 
 def badge(session: Session, staff: Staff) -> dict[str, Any]:
     from ..models import Department
+    from ..models.admin import StaffPhoto
     dept = session.get(Department, staff.department_id) if staff.department_id else None
+    has_photo = session.scalar(select(StaffPhoto.staff_id).where(StaffPhoto.staff_id == staff.id)) is not None
     return {"staff_no": staff.staff_no, "name": staff.name, "department": dept.name if dept else "",
-            "post": staff.post, "photo_ref": staff.photo_ref, "star_rating": staff.star_rating}
+            "post": staff.post, "photo_ref": staff.photo_ref, "star_rating": staff.star_rating,
+            "has_photo": has_photo}
 
 
 def start_duty(session: Session, *, staff: Staff, window_no: int, now: datetime) -> Duty:

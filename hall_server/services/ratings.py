@@ -69,17 +69,17 @@ def link(session: Session, *, settings: Settings, ticket_id: int) -> c.RatingLin
 def link_for_new(session: Session, *, settings: Settings, ticket_id: int) -> c.RatingLinkOut:
     """``link`` for a ticket written in this very transaction (no need to look it up)."""
     token = dom.rating_token(secret(session), ticket_id)
-    return c.RatingLinkOut(ticket_id=ticket_id, token=token, url=page_url(settings, token))
+    return c.RatingLinkOut(ticket_id=ticket_id, token=token, url=page_url(settings, token, session=session))
 
 
 PAGE_PATH = f"{c.API_PREFIX}/public/r/"  # the phone page (HTML); its JSON twin is /api/v1/rate/{token}
 
 
-def page_url(settings: Settings, token: str) -> str:
+def page_url(settings: Settings, token: str, *, session: Session | None = None) -> str:
     """What the QR holds: the ticket's phone page (queue place, then the rating form), not
     the JSON endpoint (a phone's camera opens a browser). Built by ``public_url``, the one
     home of printed addresses; ~60 characters, so the kiosk ticket stays under 400 bytes."""
-    return public_url.rating_url(settings=settings, token=token)
+    return public_url.rating_url(settings=settings, token=token, session=session)
 
 
 def _ticket_from_token(session: Session, token: str) -> Ticket:
@@ -144,8 +144,8 @@ def _record(session: Session, *, settings: Settings, ticket: Ticket, level: dom.
 
 def _open_followup(session: Session, r: Rating, *, settings: Settings, staff_no: str | None,
                    now: datetime) -> RatingFollowup:
-    cb = deadline(settings, now, settings.rating_callback_workdays)
-    fix = deadline(settings, now, settings.rating_rectify_workdays)
+    cb = deadline(settings, now, settings.rating_callback_workdays, session)
+    fix = deadline(settings, now, settings.rating_rectify_workdays, session)
     fu = RatingFollowup(rating_id=r.id, state=dom.FollowupState.CALLBACK, opened_at=now, callback_due_at=cb,
                         rectify_due_at=fix, due_at=cb)
     session.add(fu)
@@ -232,7 +232,7 @@ def rectify(session: Session, *, settings: Settings, actor: Actor, now: datetime
     late = fu.rectify_due_at < now
     fu.state = dom.followup_step(dom.FollowupState(fu.state), dom.FollowupAction.RECTIFY)
     fu.rectified_at, fu.rectify_note = now, note.strip()
-    fu.rerate_due_at = deadline(settings, now, settings.rating_rerate_workdays)
+    fu.rerate_due_at = deadline(settings, now, settings.rating_rerate_workdays, session)
     fu.due_at = fu.rerate_due_at
     session.flush()
     _fu_event(session, kinds.RATING_FOLLOWUP_RECTIFIED.type, fu, actor=actor, now=now, late=late,

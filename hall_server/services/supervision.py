@@ -32,7 +32,7 @@ from ..models.cases import Case
 from ..models.fees import Receipt
 from ..models.supervision import CardSignoff
 from ..settings import Settings
-from . import events
+from . import admin, events, hallconfig
 from .actors import Actor
 from .names import staff_names
 from .stats import day_bounds, seconds_between
@@ -243,6 +243,13 @@ def pause_facts(session: Session, day: date, *, tz: ZoneInfo) -> list[dc.PauseFa
             for p in session.scalars(select(Pause).where(Pause.started_at >= start, Pause.started_at < end))]
 
 
+def post_facts(session: Session) -> list[dc.PostFact]:
+    from ..models import Window
+    return [dc.PostFact(window_no=w.window_no, staff_a=w.staff_a, staff_b=tuple(w.staff_b or ()))
+            for w in session.scalars(select(Window).where(Window.staff_a.is_not(None), Window.active.is_(True)))
+            if w.staff_a]
+
+
 def duty_facts(session: Session, day: date, *, tz: ZoneInfo) -> list[dc.DutyFact]:
     start, end = day_bounds(day, tz)
     staff = _staff_nos(session)
@@ -364,11 +371,11 @@ def inquiry_facts(session: Session, *, start: datetime | None, end: datetime | N
 def compute_cards(session: Session, *, settings: Settings, start: date, end: date, now: datetime,
                   rules: Iterable[dc.Rule] | None = None) -> list[dc.Card]:
     """All cards of [start, end] (hall-local days), judged as of ``now``."""
-    cfg = load_rules(settings)
+    cfg = hallconfig.card_rules(session, settings=settings)
     tz = settings.tz
     today = now.astimezone(tz).date()
     wanted = set(rules or dc.Rule)
-    cal = calendar(settings)
+    cal = hallconfig.work_calendar(session, settings)
     out: list[dc.Card] = []
     d = start
     last = min(end, today)
@@ -378,7 +385,9 @@ def compute_cards(session: Session, *, settings: Settings, start: date, end: dat
         if dc.Rule.LONG_PAUSE in wanted:
             out += dc.long_pauses(pause_facts(session, d, tz=tz), cfg=cfg.long_pause, now=now, tz=tz)
         if dc.Rule.OFF_DUTY in wanted and cal.is_working_day(d):
-            out += dc.off_duty(duty_facts(session, d, tz=tz), day=d, cfg=cfg.off_duty, tz=tz, now=now)
+            out += dc.off_duty(duty_facts(session, d, tz=tz), day=d, cfg=cfg.off_duty, tz=tz, now=now,
+                               opening=hallconfig.opening_spans(session, settings=settings, day=d),
+                               on_leave=frozenset(admin.on_leave(session, d)), posts=post_facts(session))
         at = min(day_bounds(d, tz)[1], now)
         if dc.Rule.SKIP_RATE in wanted:
             out += dc.skip_rates(skip_facts(session, d, tz=tz), cfg=cfg.skip_rate, day=d, at=at)
@@ -408,9 +417,9 @@ def compute_cards(session: Session, *, settings: Settings, start: date, end: dat
 def find_card(session: Session, *, settings: Settings, key: str, now: datetime) -> dc.Card:
     """Recompute the one card a key names (a sign-off must be about a real card)."""
     rule, day, level, subject = dc.parse_key(key)
-    cfg = load_rules(settings)
+    cfg = hallconfig.card_rules(session, settings=settings)
     tz = settings.tz
-    cal = calendar(settings)
+    cal = hallconfig.work_calendar(session, settings)
     found: list[dc.Card]
     if rule is dc.Rule.CASE_DEADLINE:
         facts = case_facts(session, today=now.astimezone(tz).date(), horizon=None, tz=tz, case_no=subject)
@@ -467,7 +476,7 @@ def list_cards(session: Session, *, settings: Settings, start: date, end: date, 
     nos = sorted({n for o in outs for n in (o.staff_no, o.signed_by) if n})
     names = {n: name for n, name in session.execute(select(Staff.staff_no, Staff.name)
                                                     .where(Staff.staff_no.in_(nos[:1000])))} if nos else {}
-    return c.CardsOut(start=start, end=end, city=load_rules(settings).city, cards=outs,
+    return c.CardsOut(start=start, end=end, city=hallconfig.card_rules(session, settings=settings).city, cards=outs,
                       red=sum(o.level == dc.Level.RED for o in outs),
                       yellow=sum(o.level == dc.Level.YELLOW for o in outs),
                       open=sum(not o.signed_off for o in outs), names=names)

@@ -21,6 +21,8 @@ def test_headless_demo_writes_screenshots_slips_led_frames_and_summary(tmp_path:
     assert r.returncode == 0, r.stderr.decode(errors="replace")[-3000:]
     shots = {p.name for p in (out / "screenshots").glob("*.png")}
     assert {"window.png", "kiosk-ticket.png", "kiosk-home.png", "kiosk-out-of-paper.png", "display.png"} <= shots
+    assert {f"admin-{p}.png" for p in ("profile", "departments", "categories", "windows", "staff", "devices",
+                                       "matters", "fees", "cards", "holidays")} <= shots
     texts = sorted((out / "slips").glob("*.txt"))
     assert len(texts) >= 14 and len(list((out / "slips").glob("*.png"))) == len(texts)
     first = texts[0].read_text(encoding="utf-8")

@@ -1,4 +1,4 @@
-"""cashier: exclusive fee item groups, corrected notices linked to what they replace
+"""cashier: corrected notices linked to what they replace
 
 Revision ID: 0010
 Revises: 0009
@@ -15,8 +15,7 @@ depends_on = None
 
 
 def upgrade() -> None:
-    with op.batch_alter_table("fee_items") as b:
-        b.add_column(sa.Column("exclusive_group", sa.String(length=32), nullable=False, server_default=""))
+    # fee_items.exclusive_group comes with 0006 (admin), which added it with the fee items' dates
     with op.batch_alter_table("fee_notices") as b:
         b.add_column(sa.Column("replaces", sa.String(length=20), nullable=True))
 
@@ -24,5 +23,3 @@ def upgrade() -> None:
 def downgrade() -> None:
     with op.batch_alter_table("fee_notices") as b:
         b.drop_column("replaces")
-    with op.batch_alter_table("fee_items") as b:
-        b.drop_column("exclusive_group")

@@ -27,7 +27,7 @@ def test_sign_in_at_a_window_shows_the_badge_and_logout_ends_duty(client, displa
     stars = badge.pop("star_rating")  # filled by the ratings area's demo data
     assert stars is None or 0 <= stars <= 5
     assert badge == {"staff_no": "1005", "name": "陈静", "department": "市不动产登记中心", "post": "登记员",
-                     "photo_ref": "photos/1005.png"}
+                     "photo_ref": "photos/1005.png", "has_photo": False}
     h = {"Authorization": f"Bearer {r.json()['token']}"}
     snap = client.get("/api/v1/hall", headers=display).json()
     assert snap["windows"][4]["state"] == "idle" and snap["windows"][4]["badge"]["name"] == "陈静"

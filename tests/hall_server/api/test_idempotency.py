@@ -29,6 +29,8 @@ def test_admin_creations_replay_with_the_same_key(client, app, login):
         "/api/v1/admin/windows": {"window_no": 50, "name": "公积金窗口", "categories": ["E", "A"]},
         "/api/v1/admin/staff": {"staff_no": "1201", "name": "林晓", "password": "secret99", "roles": ["clerk"]},
         "/api/v1/admin/devices": {"name": "kiosk-9", "kind": "kiosk"},
+        "/api/v1/admin/departments": {"code": "GJJ", "name": "住房公积金中心"},
+        "/api/v1/admin/staff/1001/leaves": {"day": "2026-12-01", "note": "年休假"},
     }
     for path, body in bodies.items():
         h = {**admin, "Idempotency-Key": f"k-{path}"}

@@ -90,7 +90,8 @@ SAMPLE: dict[str, Any] = {
     "unit": "working", "approved_by": "4002", "approver_name": "赵科长", "outcome": "approved", "approver": "4001",
     "code": "approval_failed", "account": "ZH01", "bank": "工商银行", "department": "BDC", "account_no": "6222",
     "item": "BDC-FEE-1", "income_type": "administrative", "standard": {"kind": "fixed", "price_fen": 8000}, "unit": "件", "legal_basis": "财税〔2016〕79号",
-    "changes": {"standard": {"from": {}, "to": {}}}, "series": "SF", "prefix": "SF", "width": 8, "last": 12,
+    "changes": {"standard": {"from": {}, "to": {}}}, "key": "BDC-FEE-1", "before": {"standard_fen": 8000},
+    "after": {"standard_fen": 9000}, "series": "SF", "prefix": "SF", "width": 8, "last": 12,
     "amount_fen": 81395, "items": [{"item": "BDC-FEE-1", "quantity": "1", "amount_fen": 8000}],
     "receipt_no": "SF20260001", "method": "cash", "change_fen": 0, "reference": "", "voided_by": "2001",
     "refund_of": "SF20260001", "reprints": 1, "receipts": 9, "voids": 1, "by_method": {"cash": 81395},
@@ -107,7 +108,11 @@ SAMPLE: dict[str, Any] = {
     "tokens_revoked": 1, "note_sha256": "ef56",
     "exclusive_group": "BDC-DJF", "replaces": "JF202611240001", "old_amount_fen": 55000,
 }
-SAMPLE_FOR: dict[str, dict[str, Any]] = {"card.signed_off": {"level": "yellow"}}
+SAMPLE_FOR: dict[str, dict[str, Any]] = {
+    "card.signed_off": {"level": "yellow"},
+    "config.changed": {"kind": "window", "key": "3", "before": {"staff_b": ["1004"], "roles": ["clerk"]},
+                       "after": {"staff_b": ["1004", "1005"], "roles": ["clerk", "cashier"]}},
+}
 NAMES = {"1001": "王建国", "2001": "李娜", "3001": "周主任", "4001": "孙监察", "4002": "赵科长", "1003": "刘洋"}
 
 

@@ -298,3 +298,17 @@ def test_the_receipt_carries_the_cases_phone_page_built_from_the_setting(client,
                                   text=True, timeout=30, check=True).stdout.split())
     assert case["public_url"] in text
     assert client.get(path_of(receipt.case_url)).status_code == 200
+
+
+def test_the_address_saved_in_the_hall_profile_is_the_one_printed_from_then_on(client, kiosk, login):
+    """系统管理 → 大厅信息 → 公网地址 overrides the setting for every printed QR, from the next print on."""
+    admin, clerk = login("9001"), login("1001", window_no=1)
+    before = client.post("/api/v1/tickets", json={"category": "A"}, headers=kiosk).json()
+    assert before["rating_url"].startswith(BASE + "/m/t/")
+    prof = client.get("/api/v1/admin/profile", headers=admin).json()
+    saved = "https://zwfw.example.cn"
+    assert client.put("/api/v1/admin/profile", json={**prof, "public_base_url": saved + "/"},
+                      headers=admin).status_code == 200
+    t, case = accept(client, kiosk, clerk)
+    assert t["rating_url"].startswith(saved + "/m/t/") and case["public_url"].startswith(saved + "/m/c/")
+    assert client.get(path_of(t["rating_url"])).status_code == 200
