@@ -15,6 +15,7 @@ One file per PC, written by whoever installs the hall; example::
 
     [kiosk]
     idle_reset_s = 60
+    idle_warn_s = 20                   # a half-filled form: warn, one touch extends, then clear
 
     [display]
     highlight_s = 8
@@ -49,6 +50,7 @@ class ClientConfig:
     hall_name: str = ""
     devices: DeviceConfig = field(default_factory=DeviceConfig)
     kiosk_idle_reset_s: float = 60.0
+    kiosk_idle_warn_s: float = 20.0  # a half-filled form: warn this long (one touch extends) before clearing
     display_highlight_s: float = 8.0
     speech: bool = True
     # reconnect backoff: first wait and cap, seconds (tests shorten them)
@@ -74,6 +76,7 @@ class ClientConfig:
         cfg.extra = {k: v for k, v in raw.items() if k not in known}
         cfg.devices = DeviceConfig(**{k: str(v) for k, v in dev.items() if k in DeviceConfig.__dataclass_fields__})
         cfg.kiosk_idle_reset_s = float(kiosk.get("idle_reset_s", cfg.kiosk_idle_reset_s))
+        cfg.kiosk_idle_warn_s = float(kiosk.get("idle_warn_s", cfg.kiosk_idle_warn_s))
         cfg.display_highlight_s = float(display.get("highlight_s", cfg.display_highlight_s))
         cfg.speech = bool(display.get("speech", cfg.speech))
         cfg.health_interval_s = float(health.get("interval_s", cfg.health_interval_s))

@@ -19,6 +19,7 @@ from .deps import AppContext, ctx, idempotent, require
 router = APIRouter(prefix="/fees", tags=["fees"])
 
 STAFF = (Role.CLERK, Role.CASHIER, Role.MANAGER, Role.SUPERVISOR, Role.ADMIN)
+PUBLIC_SCREENS = (Role.KIOSK, Role.DISPLAY)  # 收费公开: the guide and the board show fees and their basis
 FINANCE = (Role.CASHIER, Role.MANAGER, Role.SUPERVISOR, Role.ADMIN)
 OVERSIGHT = (Role.MANAGER, Role.SUPERVISOR, Role.ADMIN)
 
@@ -41,7 +42,7 @@ def add_account(body: c.FeeAccountIn, request: Request, actor: Actor = Depends(r
 
 @router.get("/items", response_model=list[c.FeeItemOut])
 def items(matter_code: str | None = Query(None, max_length=40), department: str | None = Query(None, max_length=32),
-          include_inactive: bool = False, actor: Actor = Depends(require(*STAFF)),
+          include_inactive: bool = False, actor: Actor = Depends(require(*STAFF, *PUBLIC_SCREENS)),
           c_: AppContext = Depends(ctx)) -> list[c.FeeItemOut]:
     with c_.db.read() as s:
         return svc.list_items(s, matter_code=matter_code, department_code=department, include_inactive=include_inactive)
