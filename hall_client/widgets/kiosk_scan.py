@@ -17,6 +17,7 @@ import logging
 import re
 from dataclasses import dataclass, field
 
+import shiboken6
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QApplication, QLineEdit, QTextEdit, QWidget
@@ -72,6 +73,7 @@ class ScanFilter(QObject):
         super().__init__(parent)
         self.scope = scope
         self.burst = Burst()
+        self._to: QWidget | None = None  # the widget the held keys were meant for
         self._flush = QTimer(self)
         self._flush.setSingleShot(True)
         self._flush.setInterval(FLUSH_MS)
@@ -88,6 +90,7 @@ class ScanFilter(QObject):
         text = event.text()
         if len(text) == 1 and text.isprintable():
             self.burst.add(text, int(event.timestamp()))
+            self._to = obj
             self._flush.start()
             return True  # held back until we know whether it is a scan
         return False
@@ -108,7 +111,10 @@ class ScanFilter(QObject):
     def flush(self) -> None:
         """Hand held keys to the focused field as typed (not a scan)."""
         text = self.burst.clear()
-        w = QApplication.focusWidget()
+        w = self._to if self._to is not None else QApplication.focusWidget()
+        self._to = None
+        if w is not None and not shiboken6.isValid(w):
+            return  # the page was closed meanwhile
         if isinstance(w, QLineEdit):
             w.insert(text)
         elif isinstance(w, QTextEdit):
