@@ -198,16 +198,19 @@ class GuidePage(QWidget):
         lay = QHBoxLayout(self)
         left = QVBoxLayout()
         lay.addLayout(left, 2)
+        top = QHBoxLayout()
         head = QLabel("办事指南")
         head.setObjectName("kioskTitle")
-        left.addWidget(head)
+        top.addWidget(head)
         self.search = QLineEdit()
         self.search.setPlaceholderText("事项拼音首字母，如 sgxk")
         self.search.setMaxLength(30)
-        left.addWidget(self.search)
+        top.addWidget(self.search, 1)
+        left.addLayout(top)
         self.list = QListWidget()
         self.list.setWordWrap(True)
         self.list.setVerticalScrollMode(QListWidget.ScrollMode.ScrollPerPixel)
+        self.list.setMinimumHeight(200)
         left.addWidget(self.list, 1)
         self.keyboard = OnScreenKeyboard("alnum")
         self.keyboard.bind(self.search, "alnum")
@@ -283,16 +286,16 @@ class IdleWarning(QWidget):
         self.setObjectName("kioskIdleWarning")
         self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
         lay = QHBoxLayout(self)
-        self.text = QLabel()
-        self.text.setWordWrap(True)
-        lay.addWidget(self.text, 1)
+        self.label = QLabel()
+        self.label.setWordWrap(True)
+        lay.addWidget(self.label, 1)
         self.extend = QPushButton("继续办理")
         self.extend.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.extend.setMinimumSize(260, 90)
         lay.addWidget(self.extend)
 
     def show_left(self, seconds: int) -> None:
-        set_lines(self.text, f"⚠ 您还在办理吗？{seconds} 秒后将清空本页内容并返回首页。\n如需继续，请点击“继续办理”。")
+        set_lines(self.label, f"⚠ 您还在办理吗？{seconds} 秒后将清空本页内容并返回首页。\n如需继续，请点击“继续办理”。")
 
 
 class KioskMode(QWidget):
@@ -325,9 +328,8 @@ class KioskMode(QWidget):
         self.message.setWordWrap(True)
         self.message.setAlignment(Qt.AlignmentFlag.AlignCenter)
         lay.addWidget(self.message)
-        self.warning = IdleWarning()
+        self.warning = IdleWarning(self)  # floats over the page's foot: the page keeps its size
         self.warning.hide()
-        lay.addWidget(self.warning)
 
         self.home = HomePage()
         self.ticket_page = TicketPage()
@@ -415,7 +417,10 @@ class KioskMode(QWidget):
             return
         self.warn_left = max(1, int(round(self.config.kiosk_idle_warn_s)))
         self.warning.show_left(self.warn_left)
+        h = max(self.warning.sizeHint().height(), 160)
+        self.warning.setGeometry(20, self.height() - h - 20, self.width() - 40, h)
         self.warning.show()
+        self.warning.raise_()
         self._warn_tick.start()
         self.idle_warned.emit(self.warn_left)
 

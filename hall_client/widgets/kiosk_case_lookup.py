@@ -21,6 +21,7 @@ from hall_server.contract import CasePublicOut
 
 from ..bridge import KnownError
 from .kiosk_keyboard import OnScreenKeyboard
+from .kiosk_style import set_lines
 
 log = logging.getLogger(__name__)
 
@@ -58,7 +59,8 @@ class CaseLookupPage(QWidget):
         title.setObjectName("kioskTitle")
         title.setAlignment(Qt.AlignmentFlag.AlignCenter)
         lay.addWidget(title)
-        hint = QLabel("请输入通知书上的办件编号和查询码，或将通知书上的二维码对准扫码口。")
+        hint = QLabel()
+        set_lines(hint, "请输入通知书上的办件编号和查询码，或将通知书上的二维码对准扫码口。")
         hint.setObjectName("kioskHint")
         hint.setWordWrap(True)
         lay.addWidget(hint)
@@ -134,14 +136,14 @@ class CaseLookupPage(QWidget):
         if not _CASE_NO.match(no) or len(code) < 4:
             self._fail("请完整输入办件编号和查询码（见通知书右下方）。")
             return
-        self.result.setText("正在查询…")
+        set_lines(self.result, "正在查询…")
         lookup_case(api=self.ctx.api, case_no=no, code=code, on_ok=self.show_case, on_error=self._error)
 
     def _error(self, e: KnownError) -> None:
         self._fail(e.message)
 
     def _fail(self, text: str) -> None:
-        self.result.setText(text)
+        set_lines(self.result, text)
         self.not_found.emit(text)
 
     def _at(self, at: datetime) -> str:

@@ -25,6 +25,7 @@ from hall_server.contract import ComplaintOut
 
 from ..bridge import KnownError
 from .kiosk_keyboard import OnScreenKeyboard
+from .kiosk_style import set_lines
 
 log = logging.getLogger(__name__)
 
@@ -68,7 +69,8 @@ class KioskComplaintPage(QWidget):
         title = QLabel("投诉建议")
         title.setObjectName("kioskTitle")
         left.addWidget(title)
-        hint = QLabel("请点选您遇到的问题（可多选），留下电话，驻厅监察室会回电听您详细说明。")
+        hint = QLabel()
+        set_lines(hint, "请点选您遇到的问题（可多选），留下电话，驻厅监察室会回电听您详细说明。")
         hint.setObjectName("kioskHint")
         hint.setWordWrap(True)
         left.addWidget(hint)
@@ -128,7 +130,7 @@ class KioskComplaintPage(QWidget):
     def submit(self) -> None:
         kinds = self.chosen()
         if not kinds:
-            self.result.setText("请先点选您遇到的问题。")
+            set_lines(self.result, "请先点选您遇到的问题。")
             return
         window_no = int(self.window.text()) if self.window.text().isdigit() and int(self.window.text()) > 0 else None
         body: dict[str, Any] = {"content": complaint_text(kinds, window_no), "anonymous": self.anonymous.isChecked()}
@@ -147,12 +149,12 @@ class KioskComplaintPage(QWidget):
                 t.setChecked(False)
             self.phone.clear()
             self.window.clear()
-            self.result.setText(f"投诉已登记，编号 {c.complaint_no}{due}。感谢您的监督！")
+            set_lines(self.result, f"投诉已登记，编号 {c.complaint_no}{due}。感谢您的监督！")
             self.registered.emit(c)
 
         def failed(e: KnownError) -> None:
             self.submit_button.setEnabled(True)
-            self.result.setText(e.message)
+            set_lines(self.result, e.message)
             self.ctx.bridge.handle(e)
         register_complaint(api=self.ctx.api, body=body, on_ok=ok, on_error=failed)
 

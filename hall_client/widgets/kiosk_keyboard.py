@@ -23,7 +23,7 @@ log = logging.getLogger(__name__)
 BACKSPACE, CLEAR, ENTER = "删除", "清空", "确定"
 # one string per row; each character is a key; the action keys close the last row
 LAYOUTS: Mapping[str, tuple[str, ...]] = {
-    "digits": ("123", "456", "789", "0"),
+    "digits": ("123", "456", "789", " 0"),  # a space leaves its cell empty
     "alnum": ("1234567890", "QWERTYUIOP", "ASDFGHJKL-", "ZXCVBNM"),
 }
 KEY_MIN_PX = 80  # ≥ 60 px (适老化) with room for an unsteady finger
@@ -86,7 +86,8 @@ class OnScreenKeyboard(QWidget):
         width = max(len(r) for r in rows)
         for r, row in enumerate(rows):
             for c, ch in enumerate(row):
-                self._add(ch, r, c)
+                if ch != " ":
+                    self._add(ch, r, c)
         last = len(rows) - 1
         col = len(rows[-1])
         actions = (BACKSPACE, CLEAR, ENTER)

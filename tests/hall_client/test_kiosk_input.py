@@ -159,7 +159,7 @@ def test_a_half_filled_form_is_warned_about_and_one_touch_keeps_it(qtbot, client
     page.keyboard.press("1")
     with qtbot.wait_signal(k.idle_warned, timeout=WAIT_MS) as got:
         pass
-    assert got.args[0] == 30 and not k.warning.isHidden() and "30 秒" in k.warning.text.text()
+    assert got.args[0] == 30 and not k.warning.isHidden() and "30 秒" in k.warning.label.text()
     with qtbot.wait_signal(k.idle_extended, timeout=WAIT_MS):
         qtbot.mouseClick(k.warning.extend, Qt.MouseButton.LeftButton)
     assert k.warning.isHidden() and k.pages.currentWidget() is k.extra["投诉建议"]
