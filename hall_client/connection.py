@@ -235,6 +235,8 @@ class Connection(QObject):
             except (ValueError, KeyError, TypeError):
                 raise ApiError(f"服务器返回错误（{r.status_code}），请稍后再试。", code="http_error",
                                status=r.status_code) from None
+        if model is bytes:  # an image or a file: the body as it came
+            return r.content
         data = r.json() if r.content else None
         if model is None:
             return data
