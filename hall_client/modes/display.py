@@ -27,6 +27,8 @@ from ..widgets.hall_board import STAFF_PER_PAGE, BoardView
 
 log = logging.getLogger(__name__)
 
+ROLL_MATTERS = 30  # matters in the quiet-time roll (a page each)
+
 class DisplayMode(QWidget):
     def __init__(self, ctx: ClientContext, config: ClientConfig, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -117,8 +119,21 @@ class DisplayMode(QWidget):
             data[key] = value
             if {"matters", "fees", "profile"} <= set(data):
                 self._build_roll(data)
-        self.ctx.api.get("/matters?limit=200", on_ok=lambda v: got("matters", v),
-                         on_error=lambda e: got("matters", []))
+        def details(briefs: list[dict[str, Any]]) -> None:
+            """Each matter in full (fee note, phones), for the first ``ROLL_MATTERS``."""
+            wanted = [str(m.get("code", "")) for m in briefs[:ROLL_MATTERS]]
+            full: dict[str, dict[str, Any]] = {}
+
+            def one(code: str, m: dict[str, Any] | None) -> None:
+                full[code] = m or {}
+                if len(full) == len(wanted):
+                    got("matters", [full[c] for c in wanted if full[c]])
+            for code in wanted:
+                self.ctx.api.get(f"/matters/{code}", on_ok=lambda m, c=code: one(c, m),
+                                 on_error=lambda e, c=code: one(c, None))
+            if not wanted:
+                got("matters", [])
+        self.ctx.api.get("/matters?limit=200", on_ok=details, on_error=lambda e: got("matters", []))
         self.ctx.api.get("/fees/items", on_ok=lambda v: got("fees", v), on_error=lambda e: got("fees", []))
         self.ctx.api.get(disclosure.PROFILE_PATH, on_ok=lambda v: got("profile", v),
                          on_error=lambda e: got("profile", None))
