@@ -25,6 +25,8 @@ from typing import Any
 
 import httpx
 
+from . import demo_kiosk
+
 log = logging.getLogger(__name__)
 
 WINDOWS = [(1, "1001"), (5, "1005"), (9, "1009")]  # window, clerk signed in there
@@ -249,7 +251,7 @@ def run_headless(server: Server, artifacts: Path, *, tickets: int = 36, seed: in
             sim_api.set_paper(printer, False)
             t = take("B")
             k.grab().save(str(artifacts / "screenshots" / "kiosk-out-of-paper.png"))
-            rec.faults.append(f"{t.number}: {k.ticket_page.printer.text()}")
+            rec.faults.append(f"{t.number}: {demo_kiosk.plain_text(k.ticket_page.printer.text())}")
             sim_api.set_paper(printer, True)
             n = len(rec.slips)
             k.ticket_page.reprint.click()
@@ -301,6 +303,7 @@ def run_headless(server: Server, artifacts: Path, *, tickets: int = 36, seed: in
     k.grab().save(str(artifacts / "screenshots" / "kiosk-home.png"))
     if "kiosk" not in shots_done:
         k.grab().save(str(artifacts / "screenshots" / "kiosk-ticket.png"))
+    rec.notes += demo_kiosk.run(kiosk=kiosk, display=display, artifacts=artifacts, wait=_wait)  # issue 13: kiosk, voice, board
 
     # the hall manager's dashboard, the supervision office and a window's evaluator screen
     for mode, staff in (("dashboard", "3001"), ("supervision", "4001")):

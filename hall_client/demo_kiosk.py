@@ -18,12 +18,19 @@ log = logging.getLogger(__name__)
 KIOSK_SIZE = (1920, 1080)  # a landscape 1080p kiosk screen
 
 
+def plain_text(text: str) -> str:
+    """A kiosk label's words without the rich text that spaces its lines (for the summary)."""
+    from .widgets.kiosk_style import plain
+    return plain(text)
+
+
 def run(*, kiosk: Any, display: Any, artifacts: Path, wait: Callable[..., None]) -> list[str]:
     """Take the screenshots; return lines for the demo's summary."""
     shots = artifacts / "screenshots"
     shots.mkdir(parents=True, exist_ok=True)
     notes = kiosk_shots(kiosk.widget, shots, wait)
     notes += board_shots(shots, wait)
+    notes += roll_shots(display.widget, shots, wait)
     notes += voice_clip(artifacts)
     return notes
 
@@ -76,9 +83,29 @@ def board_shots(shots: Path, wait: Callable[..., None]) -> list[str]:
         view.show()
         wait(lambda: True)
         view.grab().save(str(shots / f"board-{n}.png"))
-        notes.append(f"综合屏 {n} 个窗口：号码字高 {view.plan.call_px} 像素（最新叫号 {view.plan.banner_px} 像素）。")
+        p = view.plan
+        notes.append(f"综合屏 {n} 个窗口（{p.cols}×{p.rows}）：窗口号码数字高约 {p.digit_px} 像素，55 英寸屏约"
+                     f" {p.distance_m:.1f} 米外可读；最新叫号数字高约 {int(p.banner_px * 0.72)} 像素，约 10 米外可读。")
         view.close()
     return notes
+
+
+def roll_shots(d: Any, shots: Path, wait: Callable[..., None]) -> list[str]:
+    """The live board when the hall is quiet: a 八公开 page and the staff on duty."""
+    if not hasattr(d, "next_roll"):
+        return []
+    d.resize(1920, 1080)
+    d._quiet.stop()  # the demo's last call is still highlighted: let the roll come now
+    wait(lambda: bool(d.roll), timeout=10, what="综合屏公开信息")
+    d._roll_at = 0
+    d.next_roll()
+    wait(lambda: True)
+    d.grab().save(str(shots / "board-quiet-disclosure.png"))
+    d._roll_at = len(d.roll)
+    d.next_roll()
+    wait(lambda: True)
+    d.grab().save(str(shots / "board-quiet-staff.png"))
+    return [f"综合屏空闲时轮播 {len(d.roll)} 页公开信息（事项、时限、收费、监督电话）和在岗人员。"]
 
 
 def voice_clip(artifacts: Path) -> list[str]:

@@ -70,9 +70,9 @@ def places(matter: Mapping[str, Any], windows: Iterable[Any]) -> str:
     return f"{dept}（请到咨询台询问窗口）" if dept else "请到咨询台询问窗口"
 
 
-def fee_lines(matter: Mapping[str, Any], fees: Sequence[Mapping[str, Any]]) -> list[str]:
-    """Each fee item with its standard and legal basis; 不收费 when there is none."""
-    out = [f"{f.get('name', '')}：{f.get('standard_text', '')}（依据：{f.get('legal_basis', '')}）"
+def fee_lines(matter: Mapping[str, Any], fees: Sequence[Mapping[str, Any]], *, basis: bool = True) -> list[str]:
+    """Each fee item with its standard (and legal basis); 不收费 when there is none."""
+    out = [f"{f.get('name', '')}：{f.get('standard_text', '')}" + (f"（依据：{f.get('legal_basis', '')}）" if basis else "")
            for f in fees if f.get("active", True)]
     if not out:
         listed = [str(x.get("name", "")) for x in matter.get("fee_items", [])]
@@ -117,10 +117,13 @@ def guide_html(matter: Mapping[str, Any], *, fees: Sequence[Mapping[str, Any]] =
 
 def roll_items(matters: Sequence[Mapping[str, Any]], fees_by_matter: Mapping[str, Sequence[Mapping[str, Any]]],
                profile: Mapping[str, Any] | None) -> list[tuple[str, str]]:
-    """The board's quiet-time roll: (heading, text) per matter, then the hall's phones and hours."""
+    """The board's quiet-time roll: (heading, text) per matter, then the hall's phones and hours.
+
+    Fees are shown with their standard; their legal basis is in the kiosk's guide (a board
+    page has room for a few lines read from afar)."""
     out = []
     for m in matters:
-        fees = "；".join(fee_lines(m, fees_by_matter.get(str(m.get("code", "")), ())))
+        fees = "；".join(fee_lines(m, fees_by_matter.get(str(m.get("code", "")), ()), basis=False))
         out.append((str(m.get("name", "")),
                     f"{m.get('department', '')}　{m.get('limit_text', '')}\n收费：{fees}"))
     sup = supervision_phone(profile, matters)

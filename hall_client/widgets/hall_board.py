@@ -247,7 +247,7 @@ class BoardView(QWidget):
             #boardRecent {{ font-size: {p.px(38)}px; color: #cfe0ff; }}
             #boardRollHead {{ font-size: {p.px(60)}px; font-weight: bold; color: #ffd54f; }}
             #boardRollText {{ font-size: {p.px(42)}px; }}
-            #boardStaffName {{ font-size: {p.px(30)}px; }}
+            #boardStaffName {{ font-size: {p.px(36)}px; }}
             #boardWaiting {{ font-size: {p.px(34)}px; color: #cfe0ff; }}
             #boardCell {{ background-color: #10234d; border: 2px solid #2c4a85; border-radius: 6px; }}
             #boardCell[fresh="true"] {{ background-color: #ffd54f; border: 5px solid #ffffff; }}
@@ -325,16 +325,41 @@ class BoardView(QWidget):
                 cell.show_window(w, fresh=w.window_no == self.newest and w.window_no in self.fresh)
 
     def show_roll(self, heading: str, text: str) -> None:
-        self.banner.roll_head.setText(heading)
-        self.banner.roll_text.setText(text)
         self.banner.setCurrentWidget(self.banner.roll_page)
+        b = self.banner
+        b.roll_head.setText(self._fit(b.roll_head, heading, self.plan.px(60), self.plan.px(40),
+                                      b.width() - 24, self.plan.px(90), bold=True))
+        room = b.height() - self.plan.px(90) - 30
+        b.roll_text.setText(self._fit(b.roll_text, text, self.plan.px(42), self.plan.px(30), b.width() - 24, room))
+
+    @staticmethod
+    def _fit(label: QLabel, text: str, max_px: int, min_px: int, width: int, height: int, *,
+             bold: bool = False) -> str:
+        """The largest font from ``max_px`` down to ``min_px`` that shows ``text`` whole in the
+        room; below that the text is shortened with 「…」 (a board never shows half a line)."""
+        from PySide6.QtGui import QFont, QFontMetrics
+        flags = int(Qt.TextFlag.TextWordWrap)
+        font = QFont(label.font())
+        font.setBold(bold)
+
+        def fits(t: str, px: int) -> bool:
+            font.setPixelSize(px)
+            return QFontMetrics(font).boundingRect(QRect(0, 0, max(1, width), 100000), flags, t).height() <= height
+        px = max_px
+        while px > min_px and not fits(text, px):
+            px -= 2
+        while len(text) > 1 and not fits(text, px):
+            text = text[:-2] + "…"
+        label.setStyleSheet(f"font-size: {px}px;")
+        return text
 
     def show_staff(self, staff: Sequence[tuple[int, Badge]]) -> None:
         """Staff on duty: photo (or the placeholder), name, window, stars to one decimal."""
         row = self.banner.staff_row
-        for card in self.banner.staff_cards:
-            row.removeWidget(card)
-            card.deleteLater()
+        while row.count():
+            item = row.takeAt(0)
+            if item is not None and item.widget() is not None:
+                item.widget().deleteLater()
         self.banner.staff_cards = []
         for window_no, b in staff[:STAFF_PER_PAGE]:
             card = QWidget()
@@ -351,6 +376,7 @@ class BoardView(QWidget):
             cl.addWidget(name, 1)
             row.addWidget(card)
             self.banner.staff_cards.append(card)
+        row.addStretch(1)
         self.banner.setCurrentWidget(self.banner.staff_page)
 
     def set_photo(self, staff_no: str, data: bytes) -> bool:

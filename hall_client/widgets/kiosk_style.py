@@ -47,6 +47,12 @@ def set_lines(label: QLabel, text: str) -> None:
     label.setText(spaced(text))
 
 
+def plain(text: str) -> str:
+    """The words of a label's (maybe spaced, rich) text."""
+    from PySide6.QtGui import QTextDocumentFragment
+    return QTextDocumentFragment.fromHtml(text).toPlainText() if text.startswith("<") else text
+
+
 def relative_luminance(c: QColor) -> float:
     def ch(v: float) -> float:
         return v / 12.92 if v <= 0.03928 else ((v + 0.055) / 1.055) ** 2.4

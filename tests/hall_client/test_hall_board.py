@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QFontMetrics
 from PySide6.QtWidgets import QApplication, QLabel
 
@@ -105,3 +106,18 @@ def test_a_quiet_hall_rolls_the_disclosure_and_the_staff_on_duty(qtbot, client_f
     assert d.board.banner.staff_cards  # photo (placeholder until uploaded) and name
     texts = [w.text() for w in d.findChildren(QLabel) if w.text()]
     assert not [t for t in texts if TECHNICAL.search(re.sub(r"\b[A-Z]\d{3}\b", "", t))]
+
+
+def test_every_roll_page_fits_the_banner_whole(qtbot, board):
+    view = board(40)
+    long_fee = "房产测绘费：0–200m² ¥1.36；200–1000m² ¥1.00；1000以上m² ¥0.80，最低 ¥50.00，最高 ¥5,000.00；" * 4
+    for head, text in (("监督电话", "12345\n办理时间：周一至周五 09:00-12:00、13:30-17:00"),
+                       ("房屋所有权登记（国有建设用地使用权及房屋所有权首次登记）", "市不动产登记中心\n收费：" + long_fee)):
+        view.show_roll(head, text)
+        QApplication.processEvents()
+        for label in (view.banner.roll_head, view.banner.roll_text):
+            fm = QFontMetrics(label.font())
+            need = fm.boundingRect(label.contentsRect().adjusted(0, 0, 0, 100000), int(Qt.TextFlag.TextWordWrap),
+                                   label.text()).height()
+            assert need <= label.contentsRect().height(), f"{label.text()[:20]} clipped"
+            assert label.font().pixelSize() >= 30
