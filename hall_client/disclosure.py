@@ -102,10 +102,10 @@ def guide_html(matter: Mapping[str, Any], *, fees: Sequence[Mapping[str, Any]] =
         ("办理地点", [places(matter, windows)]),
         ("办理时间", [hours_text(profile)]),
         ("办理时限", [str(matter.get("limit_text") or "—") + (f"（{matter['kind_label']}）" if matter.get("kind_label") else "")]),
+        ("收费标准及依据", fee_lines(matter, fees)),
         ("申请条件", [str(matter.get("conditions") or "—")]),
         ("申请材料", mats),
         ("办理流程", [str(s) for s in matter.get("procedure", [])]),
-        ("收费标准及依据", fee_lines(matter, fees)),
         ("设定依据", [str(matter.get("legal_basis") or "—")]),
         ("咨询与监督", [phones] + ([f"监督电话：{sup}"] if sup else [])),
     ]

@@ -20,8 +20,8 @@ from typing import Any
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QTextBlockFormat, QTextCursor
 from PySide6.QtWidgets import (QApplication, QGridLayout, QHBoxLayout, QLabel, QLineEdit, QListWidget,
-                               QListWidgetItem, QPushButton, QStackedWidget, QTextBrowser, QTextEdit, QVBoxLayout,
-                               QWidget)
+                               QListWidgetItem, QPushButton, QScroller, QStackedWidget, QTextBrowser, QTextEdit,
+                               QVBoxLayout, QWidget)
 
 from hall_server.contract import IdCardIn, TicketOut
 
@@ -223,6 +223,8 @@ class GuidePage(QWidget):
         right.addWidget(self.detail, 1)
         self.back = _big_button("返回首页")
         right.addWidget(self.back)
+        for view in (self.list, self.detail):  # a finger drags the text, as on a phone
+            QScroller.grabGesture(view.viewport(), QScroller.ScrollerGestureType.LeftMouseButtonGesture)
         self.search.textChanged.connect(self.query)
         self.list.itemClicked.connect(self.open_item)
 

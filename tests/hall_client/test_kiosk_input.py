@@ -189,3 +189,22 @@ def test_an_empty_page_goes_home_without_a_warning(qtbot, client_factory):
     k.open_guide()
     qtbot.wait_until(lambda: on_home(k), timeout=WAIT_MS)
     assert warned == []
+
+
+def test_the_guide_is_searched_by_pinyin_initials_and_opened_by_a_touch(qtbot, kiosk_client):
+    k = kiosk_client.widget
+    k.resize(1920, 1080)
+    k.show()
+    qtbot.wait_until(lambda: on_home(k), timeout=WAIT_MS)
+    k.home.guide.click()
+    for ch in "SGXK":
+        k.guide.keyboard.press(ch)
+    qtbot.wait_until(lambda: k.guide.list.count() == 1, timeout=WAIT_MS)
+    assert "施工许可" in k.guide.list.item(0).text()
+    rect = k.guide.list.visualItemRect(k.guide.list.item(0))
+    qtbot.mouseClick(k.guide.list.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    qtbot.wait_until(lambda: "收费标准及依据" in k.guide.detail.toPlainText(), timeout=WAIT_MS)
+    text = k.guide.detail.toPlainText()
+    for field in ("办理地点", "办理时间", "办理时限", "申请材料", "设定依据", "咨询电话", "投诉电话", "监督电话"):
+        assert field in text
+    assert "号窗口" in text and ("原件" in text or "复印件" in text)
