@@ -48,6 +48,9 @@ class DisplayMode(QWidget):
         self._roll_timer.setInterval(max(50, int(config.display_roll_s * 1000)))
         self._roll_timer.timeout.connect(self.next_roll)
         self._photos_asked: set[str] = set()
+        self._voice_beat = QTimer(self)
+        self._voice_beat.timeout.connect(self._report_voice)
+        self._voice_name = ""
         self._loaded = False
         self.announcer = Announcer(speech=config.speech, parent=self)  # voice chosen once, logged
         self.announcer.announced.connect(self._announced)
@@ -62,9 +65,6 @@ class DisplayMode(QWidget):
 
     def show_state(self, state: HallState) -> None:
         self.board.show_state(state, title=self.config.hall_name)
-        for w in state.windows.values():
-            if w.badge is not None and w.badge.staff_no not in self._photos_asked:
-                self._ask_photo(w.badge.staff_no)
 
     def on_call(self, call: Call) -> None:
         self.board.show_call(call)
@@ -101,7 +101,11 @@ class DisplayMode(QWidget):
         if i < len(self.roll):
             self.board.show_roll(*self.roll[i])
         else:
-            self.board.show_staff(self._on_duty()[:STAFF_PER_PAGE])
+            staff = self._on_duty()[:STAFF_PER_PAGE]
+            for _no, badge in staff:  # photos are asked for when first shown (then kept)
+                if badge.staff_no not in self._photos_asked:
+                    self._ask_photo(badge.staff_no)
+            self.board.show_staff(staff)
 
     def _on_duty(self) -> list[tuple[int, Any]]:
         st = self.ctx.store.state
@@ -112,7 +116,13 @@ class DisplayMode(QWidget):
         if not online or self._loaded:
             return
         self._loaded = True
-        self._report_voice()
+        # the disclosure is for quiet times: read it one roll period after start, not in the
+        # start-up rush (snapshot, stream, first calls)
+        QTimer.singleShot(max(50, int(self.config.display_roll_s * 1000)), self._load_roll)
+        if self.config.health_interval_s > 0:  # beats with the device heartbeat, the first one after it
+            self._voice_beat.start(max(50, int(self.config.health_interval_s * 1000)))
+
+    def _load_roll(self) -> None:
         data: dict[str, Any] = {}
 
         def got(key: str, value: Any) -> None:
@@ -151,8 +161,12 @@ class DisplayMode(QWidget):
     def _ask_photo(self, staff_no: str) -> None:
         self._photos_asked.add(staff_no)
         self.ctx.api.get(f"/staff/{staff_no}/photo", model=bytes,
-                         on_ok=lambda data, no=staff_no: self.board.set_photo(no, data),
+                         on_ok=lambda data, no=staff_no: self._got_photo(no, data),
                          on_error=lambda e, no=staff_no: log.debug("no photo of %s (%s): placeholder", no, e.message))
+
+    def _got_photo(self, staff_no: str, data: bytes) -> None:
+        if self.board.set_photo(staff_no, data) and self.board.banner.currentWidget() is self.board.banner.staff_page:
+            self.board.show_staff(self._on_duty()[:STAFF_PER_PAGE])  # the photo replaces the placeholder
 
     def _report_voice(self) -> None:
         """The voice's state is for the device health page, not for the public."""
@@ -160,11 +174,16 @@ class DisplayMode(QWidget):
         status = "ok" if plan.how in ("speech", "clips") else "warning"
 
         def post(me: Any) -> None:
-            name = str((me or {}).get("device_name") or self.config.health_name or "display")
+            if not self._voice_name:
+                self._voice_name = str((me or {}).get("device_name") or self.config.health_name or "display")
             self.ctx.api.request("POST", "/devices/health", json_body={"devices": [
-                {"name": f"{name}/voice"[:80], "kind": "display", "status": status, "detail": plan.status_text[:200]}]},
+                {"name": f"{self._voice_name}/voice"[:80], "kind": "display", "status": status,
+                 "detail": plan.status_text[:200]}]},
                 on_error=lambda e: log.info("voice health not reported: %s", e.message))
-        self.ctx.api.get("/auth/me", on_ok=post, on_error=lambda e: post(None))
+        if self._voice_name:
+            post(None)
+        else:
+            self.ctx.api.get("/auth/me", on_ok=post, on_error=lambda e: post(None))
 
 
 def create(ctx: ClientContext, config: ClientConfig) -> QWidget:

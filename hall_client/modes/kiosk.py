@@ -195,6 +195,7 @@ class GuidePage(QWidget):
         self.ctx = ctx
         self.profile: dict[str, Any] | None = None
         self._profile_asked = False
+        self._asked = ""
         lay = QHBoxLayout(self)
         left = QVBoxLayout()
         lay.addLayout(left, 2)
@@ -234,7 +235,10 @@ class GuidePage(QWidget):
             self._profile_asked = True
             self.ctx.api.get(disclosure.PROFILE_PATH, on_ok=self._got_profile,
                              on_error=lambda e: log.info("hall profile not offered: %s", e.message))
-        self.ctx.api.get(f"/matters?q={quote(text)}&limit=50", on_ok=self.show_list,
+        self._asked = text
+        # each key asks again: only the answer to the latest text may fill the list
+        self.ctx.api.get(f"/matters?q={quote(text)}&limit=50",
+                         on_ok=lambda items, t=text: self.show_list(items) if t == self._asked else None,
                          on_error=lambda e: self._say(e.message))
 
     def _got_profile(self, profile: Any) -> None:

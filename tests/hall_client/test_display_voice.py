@@ -45,9 +45,9 @@ def test_speech_turned_off_in_config_is_not_spoken():
     assert plan.how == "chime" and "配置关闭了语音" in plan.why
 
 
-def test_the_choice_is_logged_and_reported_to_device_health_not_shown(qtbot, display_client, caplog, live_server):
+def test_the_choice_is_logged_and_reported_to_device_health_not_shown(qtbot, client_factory, caplog, live_server):
     import httpx
-    d = display_client.widget
+    d = client_factory("display", health_interval_s=0.1).widget
     assert not hasattr(d, "status")  # no technical line on the public board
     with caplog.at_level(logging.INFO, logger="hall_client.voice"):
         Announcer(speech=True)
