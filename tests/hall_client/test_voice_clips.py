@@ -94,3 +94,14 @@ def test_calls_are_played_one_after_another_by_a_command_line_player(qtbot, clip
 def test_missing_clips_are_said_plainly(tmp_path):
     with pytest.raises(vc.ClipsMissing):
         vc.render_call("A001", 1, clips=tmp_path, out=tmp_path / "x.wav")
+
+
+def test_the_announcer_speaks_a_call_from_the_clips(qtbot, clips, monkeypatch):
+    from hall_client.voice import Announcer, VoicePlan
+    monkeypatch.setenv("HALL_VOICE_DIR", str(clips))
+    a = Announcer(plan=VoicePlan("clips", engine="true"))  # /bin/true as the player: no sound card here
+    assert a.clips is not None
+    with qtbot.wait_signal(a.clips.finished, timeout=WAIT_MS) as got:
+        a.announce("请A003号到1号窗口办理", number="A003", window_no=1)
+    rate, samples = pcm(Path(got.args[0]))
+    assert 3.0 <= len(samples) / rate <= 10.0
