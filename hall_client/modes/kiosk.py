@@ -20,7 +20,7 @@ from typing import Any
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QTextBlockFormat, QTextCursor
 from PySide6.QtWidgets import (QApplication, QGridLayout, QHBoxLayout, QLabel, QLineEdit, QListWidget,
-                               QListWidgetItem, QPushButton, QScroller, QStackedWidget, QTextBrowser, QTextEdit,
+                               QListWidgetItem, QPushButton, QScroller, QSizePolicy, QStackedWidget, QTextBrowser, QTextEdit,
                                QVBoxLayout, QWidget)
 
 from hall_server.contract import IdCardIn, TicketOut
@@ -66,6 +66,8 @@ class CategoryButton(QPushButton):
         super().__init__(parent)
         self.setObjectName("categoryButton")
         self.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)  # the home page is theirs
+        self.setMaximumHeight(260)
         lay = QVBoxLayout(self)
         lay.setSpacing(10)
         self.name = QLabel()
