@@ -47,7 +47,7 @@ def kiosk_shots(k: Any, shots: Path, wait: Callable[..., None]) -> list[str]:
         lookup.keyboard.press(ch)
     wait(lambda: True)
     k.grab().save(str(shots / "kiosk-1080p-keyboard.png"))
-    k._idle_timeout()  # what a citizen sees after walking away from a half-filled form
+    k.idle_timeout()  # what a citizen sees after walking away from a half-filled form
     wait(lambda: not k.warning.isHidden(), what="超时提醒")
     k.grab().save(str(shots / "kiosk-1080p-idle-warning.png"))
     k.extend()
@@ -95,14 +95,11 @@ def roll_shots(d: Any, shots: Path, wait: Callable[..., None]) -> list[str]:
     if not hasattr(d, "next_roll"):
         return []
     d.resize(1920, 1080)
-    d._quiet.stop()  # the demo's last call is still highlighted: let the roll come now
-    wait(lambda: bool(d.roll), timeout=10, what="综合屏公开信息")
-    d._roll_at = 0
-    d.next_roll()
+    wait(lambda: bool(d.roll), timeout=20, what="综合屏公开信息")
+    d.show_roll_page(0)
     wait(lambda: True)
     d.grab().save(str(shots / "board-quiet-disclosure.png"))
-    d._roll_at = len(d.roll)
-    d.next_roll()
+    d.show_roll_page(len(d.roll))  # the staff on duty
     wait(lambda: True)
     d.grab().save(str(shots / "board-quiet-staff.png"))
     return [f"综合屏空闲时轮播 {len(d.roll)} 页公开信息（事项、时限、收费、监督电话）和在岗人员。"]

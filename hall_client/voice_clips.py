@@ -97,18 +97,19 @@ def render_clips(out: Path, *, espeak: str = "espeak-ng") -> int:
     return len(CLIPS)
 
 
-def _read(path: Path) -> tuple[wave._wave_params, array.array[int]]:
+def read_clip(path: Path) -> tuple[int, int, array.array[int]]:
+    """(frame rate, channels, 16-bit samples) of a WAV file."""
     with wave.open(str(path), "rb") as w:
-        params = w.getparams()
-        if params.sampwidth != 2:
+        if w.getsampwidth() != 2:
             raise ValueError(f"{path.name}: 16-bit PCM expected")
-        samples = array.array("h", w.readframes(params.nframes))
+        rate, channels = w.getframerate(), w.getnchannels()
+        samples = array.array("h", w.readframes(w.getnframes()))
     if sys.byteorder == "big":
         samples.byteswap()
-    return params, samples
+    return rate, channels, samples
 
 
-def _trim(samples: array.array[int], threshold: int = SILENCE) -> array.array[int]:
+def trim(samples: array.array[int], threshold: int = SILENCE) -> array.array[int]:
     """Drop the silence espeak puts before and after each word."""
     start = next((i for i, s in enumerate(samples) if abs(s) > threshold), len(samples))
     end = next((i for i in range(len(samples) - 1, -1, -1) if abs(samples[i]) > threshold), -1)
@@ -126,13 +127,13 @@ def join(names: Sequence[str], *, clips: Path, out: Path) -> float:
         if name == PAUSE:
             gap = PAUSE_MS
             continue
-        params, samples = _read(clips / f"{name}.wav")
-        if rate and (params.framerate, params.nchannels) != (rate, channels):
+        r, ch, samples = read_clip(clips / f"{name}.wav")
+        if rate and (r, ch) != (rate, channels):
             raise ValueError(f"{name}.wav: sample rate differs from the other clips")
-        rate, channels = params.framerate, params.nchannels
+        rate, channels = r, ch
         if len(pcm):
             pcm.extend([0] * (rate * channels * gap // 1000))
-        pcm.extend(_trim(samples))
+        pcm.extend(trim(samples))
         gap = GAP_MS
     if not rate:
         raise ValueError("nothing to say")

@@ -107,6 +107,12 @@ class DisplayMode(QWidget):
                     self._ask_photo(badge.staff_no)
             self.board.show_staff(staff)
 
+    def show_roll_page(self, index: int) -> None:
+        """Show roll page ``index`` now, even right after a call (the demo's screenshots)."""
+        self._quiet.stop()
+        self._roll_at = index
+        self.next_roll()
+
     def _on_duty(self) -> list[tuple[int, Any]]:
         st = self.ctx.store.state
         return [(w.window_no, w.badge) for w in sorted(st.windows.values(), key=lambda w: w.window_no)

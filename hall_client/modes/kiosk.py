@@ -378,7 +378,7 @@ class KioskMode(QWidget):
         self.idle = QTimer(self)
         self.idle.setSingleShot(True)
         self.idle.setInterval(int(config.kiosk_idle_reset_s * 1000))
-        self.idle.timeout.connect(self._idle_timeout)
+        self.idle.timeout.connect(self.idle_timeout)
         self.warn_left = 0
         self._warn_tick = QTimer(self)
         self._warn_tick.setInterval(1000)
@@ -419,7 +419,9 @@ class KioskMode(QWidget):
             return True
         return any(b.isChecked() for b in page.findChildren(QPushButton) if b.isCheckable())
 
-    def _idle_timeout(self) -> None:
+    def idle_timeout(self) -> None:
+        """The idle time ran out (public slot: the timer, the demo): warn over a half-filled
+        form, else go home."""
         if not self.unfinished():
             self.go_home()
             return

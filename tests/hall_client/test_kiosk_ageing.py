@@ -75,7 +75,7 @@ def test_every_kiosk_page_meets_the_ageing_rules(qtbot, kiosk_client, take_ticke
     page.kinds[1].click()
     found += problems(k, "投诉建议（已选）")
 
-    k._idle_timeout()  # the idle warning over the half-filled form
+    k.idle_timeout()  # the idle warning over the half-filled form
     assert not k.warning.isHidden()
     found += problems(k, "超时提醒")
     k.extend()

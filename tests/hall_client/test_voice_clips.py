@@ -60,7 +60,7 @@ def test_the_clips_follow_each_other_in_the_calls_order(clips, tmp_path):
             gap = vc.PAUSE_MS
             continue
         rate, raw = pcm(clips / f"{name}.wav")
-        clip = vc._trim(raw)
+        clip = vc.trim(raw)
         if pos:
             pos += rate * gap // 1000
             assert max(abs(s) for s in samples[pos - rate * gap // 1000:pos]) == 0  # the gap is silent
