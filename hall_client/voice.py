@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject, QTimer, Signal
 
 log = logging.getLogger(__name__)
 
@@ -228,6 +228,11 @@ class ClipPlayer(QObject):
         self._busy: Path | None = None
         self._effect: Any = None
         self._proc: Any = None
+        if player != "qt":  # one process object, reused call after call
+            from PySide6.QtCore import QProcess
+            self._proc = QProcess(self)
+            self._proc.finished.connect(self._proc_finished)
+            self._proc.errorOccurred.connect(self._proc_error)
 
     def render(self, number: str, window_no: int) -> Path:
         from . import voice_clips
@@ -258,23 +263,15 @@ class ClipPlayer(QObject):
             self._effect.setSource(QUrl.fromLocalFile(str(self._busy)))
             self._effect.play()
         else:
-            from PySide6.QtCore import QProcess
-            proc = QProcess(self)
-            self._proc = proc
-            proc.finished.connect(lambda *_: self._proc_done(proc))
-            proc.errorOccurred.connect(lambda err: self._proc_failed(proc, err))
-            proc.start(self.player, [str(self._busy)])
+            self._proc.start(self.player, [str(self._busy)])
 
-    def _proc_done(self, proc: Any) -> None:
-        if proc is self._proc:
-            self._proc = None
-            proc.deleteLater()
-            self._done()
+    def _proc_finished(self, *_: Any) -> None:
+        self._done()
 
-    def _proc_failed(self, proc: Any, err: Any) -> None:
+    def _proc_error(self, err: Any) -> None:
         log.warning("voice player %s failed: %s", self.player, err)
-        if proc.state() == proc.ProcessState.NotRunning:
-            self._proc_done(proc)  # never started: no finished() will come
+        if err == self._proc.ProcessError.FailedToStart:
+            self._done()  # never started: no finished() will come (a crash still sends finished())
 
     def _effect_changed(self) -> None:
         if self._effect is not None and not self._effect.isPlaying():
@@ -285,4 +282,10 @@ class ClipPlayer(QObject):
             return
         done, self._busy = self._busy, None
         self.finished.emit(str(done))
+        if self._queue:
+            self._busy = self._queue[0]  # taken: a call arriving meanwhile queues behind it
+            QTimer.singleShot(0, self._start_queued)  # not from inside the player's own signal
+
+    def _start_queued(self) -> None:
+        self._busy = None
         self._next()
