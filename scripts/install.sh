@@ -4,7 +4,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 export DEBIAN_FRONTEND=noninteractive
 SUDO=""; [ "$(id -u)" = 0 ] || SUDO="sudo"
-APT_PKGS="socat poppler-utils fonts-wqy-zenhei fonts-wqy-microhei fontconfig libegl1 libgl1 libxkbcommon0 libxkbcommon-x11-0 libfontconfig1 libglib2.0-0 libdbus-1-3 libpulse0 espeak-ng alsa-utils"
+APT_PKGS="socat poppler-utils fonts-wqy-zenhei fonts-wqy-microhei fontconfig libegl1 libgl1 libxkbcommon0 libxkbcommon-x11-0 libfontconfig1 libglib2.0-0 libdbus-1-3 libpulse0"
+APT_PKGS="$APT_PKGS espeak-ng alsa-utils"  # the board's offline Mandarin calls (voice clips, aplay)
 missing=""
 for p in $APT_PKGS; do dpkg -s "$p" >/dev/null 2>&1 || missing="$missing $p"; done
 if [ -n "$missing" ]; then
@@ -13,4 +14,4 @@ if [ -n "$missing" ]; then
 fi
 python3 -m pip install -q --disable-pip-version-check -e ".[test]"
 # the hall board's offline Mandarin calls: one clip per word, rendered once with espeak-ng (docs/client.md)
-python3 -m hall_client.voice_clips render
+python3 -m hall_client.voice_clips render || echo "语音片段未生成（缺 espeak-ng）：综合屏叫号将只有提示音。"
