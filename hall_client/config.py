@@ -15,10 +15,12 @@ One file per PC, written by whoever installs the hall; example::
 
     [kiosk]
     idle_reset_s = 60
+    idle_warn_s = 20                   # a half-filled form: warn, one touch extends, then clear
 
     [display]
     highlight_s = 8
-    speech = true                      # speak calls when a TTS engine exists, else chime + text
+    speech = true                      # speak calls: a Chinese TTS voice, else the offline clips, else a chime
+    roll_s = 12                        # quiet hall: seconds per 八公开 / staff-on-duty page
 
     [health]
     interval_s = 30                    # device heartbeat (the server shows silence > 180 s as offline)
@@ -49,7 +51,9 @@ class ClientConfig:
     hall_name: str = ""
     devices: DeviceConfig = field(default_factory=DeviceConfig)
     kiosk_idle_reset_s: float = 60.0
+    kiosk_idle_warn_s: float = 20.0  # a half-filled form: warn this long (one touch extends) before clearing
     display_highlight_s: float = 8.0
+    display_roll_s: float = 12.0  # quiet hall: seconds per 八公开 / staff-on-duty page on the board
     speech: bool = True
     # reconnect backoff: first wait and cap, seconds (tests shorten them)
     backoff_min_s: float = 0.5
@@ -74,8 +78,10 @@ class ClientConfig:
         cfg.extra = {k: v for k, v in raw.items() if k not in known}
         cfg.devices = DeviceConfig(**{k: str(v) for k, v in dev.items() if k in DeviceConfig.__dataclass_fields__})
         cfg.kiosk_idle_reset_s = float(kiosk.get("idle_reset_s", cfg.kiosk_idle_reset_s))
+        cfg.kiosk_idle_warn_s = float(kiosk.get("idle_warn_s", cfg.kiosk_idle_warn_s))
         cfg.display_highlight_s = float(display.get("highlight_s", cfg.display_highlight_s))
         cfg.speech = bool(display.get("speech", cfg.speech))
+        cfg.display_roll_s = float(display.get("roll_s", cfg.display_roll_s))
         cfg.health_interval_s = float(health.get("interval_s", cfg.health_interval_s))
         cfg.health_name = str(health.get("name", cfg.health_name))
         for k in ("backoff_min_s", "backoff_max_s", "request_timeout_s", "snapshot_refresh_s"):

@@ -27,6 +27,7 @@ import httpx
 
 from . import demo_manager
 from . import demo_admin
+from . import demo_kiosk
 
 log = logging.getLogger(__name__)
 
@@ -261,7 +262,7 @@ def run_headless(server: Server, artifacts: Path, *, tickets: int = 36, seed: in
             sim_api.set_paper(printer, False)
             t = take("B")
             k.grab().save(str(artifacts / "screenshots" / "kiosk-out-of-paper.png"))
-            rec.faults.append(f"{t.number}: {k.ticket_page.printer.text()}")
+            rec.faults.append(f"{t.number}: {demo_kiosk.plain_text(k.ticket_page.printer.text())}")
             sim_api.set_paper(printer, True)
             n = len(rec.slips)
             k.ticket_page.reprint.click()
@@ -313,6 +314,7 @@ def run_headless(server: Server, artifacts: Path, *, tickets: int = 36, seed: in
     k.grab().save(str(artifacts / "screenshots" / "kiosk-home.png"))
     if "kiosk" not in shots_done:
         k.grab().save(str(artifacts / "screenshots" / "kiosk-ticket.png"))
+    rec.notes += demo_kiosk.run(kiosk=kiosk, display=display, artifacts=artifacts, wait=_wait)  # issue 13: kiosk, voice, board
 
     from . import demo_thread  # one citizen's whole thread, PDFs and the supervision timeline
     thread = demo_thread.play(server=server, artifacts=artifacts, take=take, make=make, wait=_wait, clients=clients)

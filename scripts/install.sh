@@ -13,6 +13,7 @@ APT_PKGS="$APT_PKGS libxcb-util1 libxcb-xfixes0 libxcb-xkb1 libxcb-xinerama0"
 APT_PKGS="$APT_PKGS xvfb x11-utils xdotool"
 # phone pages are tested in a real headless Chromium (Debian's, driven by its chromedriver)
 APT_PKGS="$APT_PKGS chromium chromium-driver"
+APT_PKGS="$APT_PKGS espeak-ng alsa-utils"  # the board's offline Mandarin calls (voice clips, aplay)
 missing=""
 for p in $APT_PKGS; do dpkg -s "$p" >/dev/null 2>&1 || missing="$missing $p"; done
 if [ -n "$missing" ]; then
@@ -20,3 +21,5 @@ if [ -n "$missing" ]; then
   $SUDO apt-get install -y -qq $missing >/dev/null
 fi
 python3 -m pip install -q --disable-pip-version-check -e ".[test]"
+# the hall board's offline Mandarin calls: one clip per word, rendered once with espeak-ng (docs/client.md)
+python3 -m hall_client.voice_clips render || echo "语音片段未生成（缺 espeak-ng）：综合屏叫号将只有提示音。"

@@ -5,7 +5,11 @@ real-name ticket (shown masked), the service guide (办事指南) and the pages 
 (``kiosk_pages.KIOSK_PAGES``). A ticket is taken once (one Idempotency-Key over retries)
 and printed; a printer fault is said in plain Chinese, the number stays on screen and
 "重新打印" is offered. Without the server the kiosk says 暂停取号 and comes back by
-itself. After ``idle_reset_s`` without a touch it returns home and forgets the card.
+itself. After ``idle_reset_s`` without a touch it returns home and forgets the card; when a
+form is half filled it first warns for ``idle_warn_s`` and one touch on 继续办理 (or anywhere)
+extends. Every page is drawn to the 适老化 numbers (``widgets/kiosk_style.py``), input comes
+from on-screen keyboards, and a scanner's keystroke burst is one input (``kiosk_scan``): a
+scanned acceptance notice opens its case in 办件查询 from any page.
 """
 from __future__ import annotations
 
@@ -14,13 +18,15 @@ import uuid
 from typing import Any
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
+from PySide6.QtGui import QTextBlockFormat, QTextCursor
 from PySide6.QtWidgets import (QApplication, QGridLayout, QHBoxLayout, QLabel, QLineEdit, QListWidget,
-                               QListWidgetItem, QPushButton, QStackedWidget, QTextBrowser, QVBoxLayout, QWidget)
+                               QListWidgetItem, QPushButton, QScroller, QSizePolicy, QStackedWidget, QTextBrowser, QTextEdit,
+                               QVBoxLayout, QWidget)
 
 from hall_server.contract import IdCardIn, TicketOut
 from hall_server.contract.show import mask_id, mask_name
 
-from .. import kiosk_pages
+from .. import disclosure, kiosk_pages
 from ..adapters import card_fields
 from .. import operations as ops
 from ..bridge import KnownError
@@ -30,6 +36,10 @@ from ..context import ClientContext
 from ..state import HallState
 from ..widgets.common import Clock, OnlineDot
 from ..widgets.fit import scrollable
+from ..widgets.kiosk_case_lookup import _CASE_NO, CaseLookupPage, parse_scan
+from ..widgets.kiosk_keyboard import OnScreenKeyboard
+from ..widgets.kiosk_scan import ScanFilter
+from ..widgets.kiosk_style import LINE_HEIGHT_PCT, apply_style, set_lines
 
 log = logging.getLogger(__name__)
 
@@ -41,6 +51,36 @@ def _big_button(text: str, name: str = "kioskSmallButton") -> QPushButton:
     b.setObjectName(name)
     b.setFocusPolicy(Qt.FocusPolicy.NoFocus)
     return b
+
+
+class CategoryButton(QPushButton):
+    """A queue's big button: its name, and the waiting count on a line of its own.
+
+    Two labels instead of a two-line button text, so the lines get the kiosk's spacing."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("categoryButton")
+        self.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)  # the home page is theirs
+        self.setMaximumHeight(260)
+        lay = QVBoxLayout(self)
+        lay.setSpacing(10)
+        self.name = QLabel()
+        self.wait = QLabel()
+        for lab in (self.name, self.wait):
+            lab.setObjectName("categoryLabel")
+            lab.setAlignment(Qt.AlignmentFlag.AlignCenter)
+            lab.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents, True)
+            lay.addWidget(lab)
+
+    def set_info(self, name: str, wait: str) -> None:
+        self.name.setText(name)
+        self.wait.setText(wait)
+        self.setAccessibleName(f"{name}，{wait}")
+
+    def label_text(self) -> str:
+        return f"{self.name.text()}\n{self.wait.text()}"
 
 
 class HomePage(QWidget):
@@ -60,11 +100,12 @@ class HomePage(QWidget):
         lay.addWidget(hint)
         self.card = QLabel("")
         self.card.setObjectName("kioskNotice")
+        self.card.setWordWrap(True)
         self.card.setAlignment(Qt.AlignmentFlag.AlignCenter)
         lay.addWidget(self.card)
         self.grid = QGridLayout()
         lay.addLayout(self.grid, 1)
-        self.buttons: dict[str, QPushButton] = {}
+        self.buttons: dict[str, CategoryButton] = {}
         self.bottom = QHBoxLayout()
         self.idcard = _big_button("刷身份证实名取号")
         self.guide = _big_button("办事指南")
@@ -77,7 +118,7 @@ class HomePage(QWidget):
         for i, c in enumerate(state.categories.values()):
             b = self.buttons.get(c.prefix)
             if b is None:
-                b = _big_button("", "categoryButton")
+                b = CategoryButton()
                 b.clicked.connect(lambda _=False, p=c.prefix: self.category_chosen.emit(p))
                 self.buttons[c.prefix] = b
                 self.grid.addWidget(b, i // 2, i % 2)
@@ -87,7 +128,7 @@ class HomePage(QWidget):
                 wait = f" · 约 {c.estimated_wait_min} 分钟"
             else:
                 wait = ""
-            b.setText(f"{c.name}\n等候 {c.waiting} 人{wait}")
+            b.set_info(c.name, f"等候 {c.waiting} 人{wait}")
 
 
 class TicketPage(QWidget):
@@ -121,7 +162,7 @@ class TicketPage(QWidget):
         who = f"实名：{t.citizen_name} {t.citizen_id_number}\n" if t.citizen_name else ""
         wait = f"，预计等候约 {t.estimated_wait_min} 分钟" if t.estimated_wait_min else ""
         ahead = f"您前面还有 {t.waiting_ahead} 人{wait}" if t.waiting_ahead else "您前面暂无人等候"
-        self.detail.setText(f"{who}{ahead}\n请留意大厅显示屏和语音叫号")
+        set_lines(self.detail, f"{who}{ahead}\n请留意大厅显示屏和语音叫号")
         self.printer.setText("正在打印号票…")
         self.reprint.hide()
 
@@ -134,7 +175,8 @@ class SuspendedPage(QWidget):
         self.title = QLabel("暂停取号")
         self.title.setObjectName("suspended")
         self.title.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.text = QLabel("系统正在恢复连接，请稍候，或到咨询台取号。\n恢复后本机将自动开放取号。")
+        self.text = QLabel()
+        set_lines(self.text, "系统正在恢复连接，请稍候，或到咨询台取号。\n恢复后本机将自动开放取号。")
         self.text.setObjectName("kioskNotice")
         self.text.setAlignment(Qt.AlignmentFlag.AlignCenter)
         lay.addWidget(self.title)
@@ -143,34 +185,66 @@ class SuspendedPage(QWidget):
 
 
 class GuidePage(QWidget):
-    """办事指南: search the matter catalog (name or pinyin initials) and read one matter."""
+    """办事指南: search the matter catalog by pinyin initials (``sgxk``) on the letter keyboard,
+    and read one matter with every 八公开 field the catalog holds (``disclosure.guide_html``)."""
 
     def __init__(self, ctx: ClientContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.ctx = ctx
-        lay = QVBoxLayout(self)
+        self.profile: dict[str, Any] | None = None
+        self._profile_asked = False
+        self._asked = ""
+        lay = QHBoxLayout(self)
+        left = QVBoxLayout()
+        lay.addLayout(left, 2)
+        top = QHBoxLayout()
         head = QLabel("办事指南")
         head.setObjectName("kioskTitle")
-        lay.addWidget(head)
+        top.addWidget(head)
         self.search = QLineEdit()
-        self.search.setPlaceholderText("输入事项名称或拼音首字母，如 sgxk")
-        self.search.setMinimumHeight(50)
-        lay.addWidget(self.search)
-        body = QHBoxLayout()
+        self.search.setPlaceholderText("事项拼音首字母，如 sgxk")
+        self.search.setMaxLength(30)
+        top.addWidget(self.search, 1)
+        left.addLayout(top)
         self.list = QListWidget()
+        self.list.setWordWrap(True)
+        self.list.setVerticalScrollMode(QListWidget.ScrollMode.ScrollPerPixel)
+        self.list.setMinimumHeight(200)
+        left.addWidget(self.list, 1)
+        self.keyboard = OnScreenKeyboard("alnum")
+        self.keyboard.bind(self.search, "alnum")
+        self.keyboard.entered.connect(lambda: self.query(self.search.text()))
+        left.addWidget(self.keyboard)
+        right = QVBoxLayout()
+        lay.addLayout(right, 3)
         self.detail = QTextBrowser()
-        body.addWidget(self.list, 2)
-        body.addWidget(self.detail, 3)
-        lay.addLayout(body, 1)
+        self.detail.setOpenLinks(False)
+        right.addWidget(self.detail, 1)
         self.back = _big_button("返回首页")
-        lay.addWidget(self.back)
+        right.addWidget(self.back)
+        for view in (self.list, self.detail):  # a finger drags the text, as on a phone
+            QScroller.grabGesture(view.viewport(), QScroller.ScrollerGestureType.LeftMouseButtonGesture)
         self.search.textChanged.connect(self.query)
         self.list.itemClicked.connect(self.open_item)
 
     def query(self, text: str = "") -> None:
         from urllib.parse import quote
-        self.ctx.api.get(f"/matters?q={quote(text)}&limit=50", on_ok=self.show_list,
-                         on_error=lambda e: self.detail.setPlainText(e.message))
+        if not self._profile_asked:  # opening hours and 监督电话, once (admin area's hall profile)
+            self._profile_asked = True
+            self.ctx.api.get(disclosure.PROFILE_PATH, on_ok=self._got_profile,
+                             on_error=lambda e: log.info("hall profile not offered: %s", e.message))
+        self._asked = text
+        # each key asks again: only the answer to the latest text may fill the list
+        self.ctx.api.get(f"/matters?q={quote(text)}&limit=50",
+                         on_ok=lambda items, t=text: self.show_list(items) if t == self._asked else None,
+                         on_error=lambda e: self._say(e.message))
+
+    def _got_profile(self, profile: Any) -> None:
+        self.profile = profile if isinstance(profile, dict) else None
+
+    def _say(self, text: str) -> None:
+        self.detail.setPlainText(text)
+        self._space_lines()
 
     def show_list(self, items: list[dict[str, Any]]) -> None:
         self.list.clear()
@@ -179,33 +253,65 @@ class GuidePage(QWidget):
             it.setData(Qt.ItemDataRole.UserRole, m.get("code"))
             self.list.addItem(it)
         if not items:
-            self.detail.setPlainText("没有找到相关事项，请换个关键词，或到咨询台询问。")
+            self._say("没有找到相关事项，请换个关键词，或到咨询台询问。")
 
     def open_item(self, item: QListWidgetItem) -> None:
-        code = item.data(Qt.ItemDataRole.UserRole)
-        self.ctx.api.get(f"/matters/{code}", on_ok=self.show_matter,
-                         on_error=lambda e: self.detail.setPlainText(e.message))
+        code = str(item.data(Qt.ItemDataRole.UserRole))
+        self.ctx.api.get(f"/matters/{code}", on_ok=self._got_matter, on_error=lambda e: self._say(e.message))
 
-    def show_matter(self, m: dict[str, Any]) -> None:
-        from html import escape as e
-        mats = "".join(f"<li>{e(x.get('name', ''))}（{x.get('copies', 1)} 份）{'' if x.get('required', True) else '（如有）'}</li>"
-                       for x in m.get("materials", []))
-        steps = "".join(f"<li>{e(s)}</li>" for s in m.get("procedure", []))
-        self.detail.setHtml(
-            f"<h2>{e(m.get('name', ''))}</h2><p>实施部门：{e(m.get('department', ''))}　"
-            f"办理时限：{e(m.get('limit_text', ''))}</p>"
-            f"<h3>申请条件</h3><p>{e(m.get('conditions', '') or '—')}</p>"
-            f"<h3>申请材料</h3><ol>{mats or '<li>—</li>'}</ol>"
-            f"<h3>办理流程</h3><ol>{steps or '<li>—</li>'}</ol>"
-            f"<h3>设定依据</h3><p>{e(m.get('legal_basis', '') or '—')}</p>")
+    def _got_matter(self, m: dict[str, Any]) -> None:
+        from urllib.parse import quote
+        self.show_matter(m)  # at once; the fee standards follow
+        self.ctx.api.get(f"/fees/items?matter_code={quote(str(m.get('code', '')))}",
+                         on_ok=lambda fees: self.show_matter(m, fees),
+                         on_error=lambda e: log.info("fee items not readable here: %s", e.message))
+
+    def show_matter(self, m: dict[str, Any], fees: list[dict[str, Any]] | None = None) -> None:
+        self.matter = m
+        self.detail.setHtml(disclosure.guide_html(m, fees=fees or (), windows=self.ctx.store.state.windows.values(),
+                                                  profile=self.profile))
+        self._space_lines()
+
+    def _space_lines(self) -> None:
+        """Qt's rich text ignores an inherited line-height: give every block the kiosk's."""
+        doc = self.detail.document()
+        cur = QTextCursor(doc)
+        cur.select(QTextCursor.SelectionType.Document)
+        fmt = QTextBlockFormat()
+        fmt.setLineHeight(LINE_HEIGHT_PCT, QTextBlockFormat.LineHeightTypes.ProportionalHeight.value)
+        cur.mergeBlockFormat(fmt)
+
+
+class IdleWarning(QWidget):
+    """「您还在办理吗？」 with a countdown and one big 继续办理 button."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("kioskIdleWarning")
+        self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
+        lay = QHBoxLayout(self)
+        self.label = QLabel()
+        self.label.setWordWrap(True)
+        lay.addWidget(self.label, 1)
+        self.extend = QPushButton("继续办理")
+        self.extend.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.extend.setMinimumSize(260, 90)
+        lay.addWidget(self.extend)
+
+    def show_left(self, seconds: int) -> None:
+        set_lines(self.label, f"⚠ 您还在办理吗？{seconds} 秒后将清空本页内容并返回首页。\n如需继续，请点击“继续办理”。")
 
 
 class KioskMode(QWidget):
     ticket_printed = Signal(object)  # TicketOut, after the printer took it
     ticket_issued = Signal(object)  # TicketOut
+    idle_warned = Signal(int)  # seconds left before a half-filled form is cleared
+    idle_extended = Signal()
+    scanned = Signal(str)  # a scanner's burst, whole
 
     def __init__(self, ctx: ClientContext, config: ClientConfig, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        apply_style(self)
         self.ctx, self.config = ctx, config
         self.id_card: IdCardIn | None = None
         self.ticket: TicketOut | None = None
@@ -226,6 +332,8 @@ class KioskMode(QWidget):
         self.message.setWordWrap(True)
         self.message.setAlignment(Qt.AlignmentFlag.AlignCenter)
         lay.addWidget(self.message)
+        self.warning = IdleWarning(self)  # floats over the page's foot: the page keeps its size
+        self.warning.hide()
 
         self.home = HomePage()
         self.ticket_page = TicketPage()
@@ -266,10 +374,18 @@ class KioskMode(QWidget):
         self.idle = QTimer(self)
         self.idle.setSingleShot(True)
         self.idle.setInterval(int(config.kiosk_idle_reset_s * 1000))
-        self.idle.timeout.connect(self.go_home)
+        self.idle.timeout.connect(self.idle_timeout)
+        self.warn_left = 0
+        self._warn_tick = QTimer(self)
+        self._warn_tick.setInterval(1000)
+        self._warn_tick.timeout.connect(self._tick_warning)
+        self.warning.extend.clicked.connect(self.extend)
+        self.scanner = ScanFilter(self, self)
+        self.scanner.scanned.connect(self.on_scan)
         app = QApplication.instance()
         if app is not None:
             app.installEventFilter(self)
+            app.installEventFilter(self.scanner)
         self.pages.setCurrentWidget(self.suspended)  # until the first snapshot arrives
         ctx.store.changed.connect(self._first_state)
         self.setWindowTitle("自助取号机")
@@ -278,22 +394,99 @@ class KioskMode(QWidget):
 
     def eventFilter(self, obj: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt's name
         if event.type() in (QEvent.Type.MouseButtonPress, QEvent.Type.TouchBegin, QEvent.Type.KeyPress):
-            self.touched()
+            if isinstance(obj, QWidget) and obj.window() is self.window():
+                self.touched()
         return False
 
     def touched(self) -> None:
-        if self.pages.currentWidget() is not self.home or self.id_card is not None:
+        if self.warning.isVisible() or self.warn_left:
+            self.extend()
+        elif self.pages.currentWidget() is not self.home or self.id_card is not None:
             self.idle.start()
 
+    def unfinished(self) -> bool:
+        """Has the citizen started filling something in on this page (or read the card)?"""
+        if self.id_card is not None:
+            return True
+        page = self.pages.currentWidget()
+        if any(e.text() for e in page.findChildren(QLineEdit)):
+            return True
+        if any(e.toPlainText() for e in page.findChildren(QTextEdit) if not e.isReadOnly()):
+            return True
+        return any(b.isChecked() for b in page.findChildren(QPushButton) if b.isCheckable())
+
+    def idle_timeout(self) -> None:
+        """The idle time ran out (public slot: the timer, the demo): warn over a half-filled
+        form, else go home."""
+        if not self.unfinished():
+            self.go_home()
+            return
+        self.warn_left = max(1, int(round(self.config.kiosk_idle_warn_s)))
+        self.warning.show_left(self.warn_left)
+        h = max(self.warning.sizeHint().height(), 160)
+        self.warning.setGeometry(20, self.height() - h - 20, self.width() - 40, h)
+        self.warning.show()
+        self.warning.raise_()
+        self._warn_tick.start()
+        self.idle_warned.emit(self.warn_left)
+
+    def _tick_warning(self) -> None:
+        self.warn_left -= 1
+        if self.warn_left <= 0:
+            self._stop_warning()
+            self.go_home()
+        else:
+            self.warning.show_left(self.warn_left)
+
+    def _stop_warning(self) -> None:
+        self._warn_tick.stop()
+        self.warn_left = 0
+        self.warning.hide()
+
+    def extend(self) -> None:
+        """One touch during the warning: keep the form, start the idle time afresh."""
+        if not self.warn_left:
+            return
+        self._stop_warning()
+        self.idle.start()
+        self.idle_extended.emit()
+
     def go_home(self) -> None:
+        self._stop_warning()
         self.id_card = None
-        self.home.card.setText("")
-        self.message.setText("")
+        set_lines(self.home.card, "")
+        set_lines(self.message, "")
         self.idle.stop()
         if self.ctx.api.online:
             self.pages.setCurrentWidget(self.home)
         else:
             self.pages.setCurrentWidget(self.suspended)
+
+    # --- scanner -------------------------------------------------------------------------
+
+    def lookup_page(self) -> CaseLookupPage | None:
+        page = self.extra.get("办件查询")
+        return page.findChild(CaseLookupPage) if page is not None else None
+
+    def on_scan(self, text: str) -> None:
+        """A scanned notice opens its case from any page; a bare case number fills it in."""
+        self.scanned.emit(text)
+        lookup = self.lookup_page()
+        notice = parse_scan(text)
+        if lookup is not None and self.ctx.api.online and (notice or _CASE_NO.match(text.upper())):
+            self._show(self.extra["办件查询"])
+            if notice:
+                lookup.open_case(*notice)
+            else:
+                lookup.clear()
+                lookup.case_no.setText(text.upper())
+                lookup.code.setFocus()
+                lookup.keyboard.set_target(lookup.code)
+            return
+        if self.pages.currentWidget() is self.guide:
+            self.guide.search.setText(text)
+            return
+        self.say("未能识别该二维码。查询办件进度，请扫描受理通知书上的二维码。")
 
     def _show(self, page: QWidget) -> None:
         self.pages.setCurrentWidget(page)
@@ -321,7 +514,7 @@ class KioskMode(QWidget):
     # --- actions -------------------------------------------------------------------------
 
     def say(self, text: str) -> None:
-        self.message.setText(text)
+        set_lines(self.message, text)
 
     def read_card(self) -> None:
         self.say("请将身份证放在感应区……")
@@ -330,7 +523,7 @@ class KioskMode(QWidget):
         def ok(card: Any) -> None:
             name, number = card_fields(card)
             self.id_card = IdCardIn(name=name, id_number=number)
-            self.home.card.setText(f"已读取：{mask_name(name)}　{mask_id(number)}\n请选择办理业务")
+            set_lines(self.home.card, f"已读取：{mask_name(name)}　{mask_id(number)}\n请选择办理业务")
             self.say("")
 
         def err(e: KnownError) -> None:
@@ -352,7 +545,7 @@ class KioskMode(QWidget):
                 b.setEnabled(True)
             self.ticket = t
             self.id_card = None
-            self.home.card.setText("")
+            set_lines(self.home.card, "")
             self.say("")
             self.ticket_page.show_ticket(t)
             self._show(self.ticket_page)
@@ -382,17 +575,17 @@ class KioskMode(QWidget):
         if t is None:
             return
         if not self.ctx.devices.has("printer"):
-            self.ticket_page.printer.setText("本机未连接打印机，请记住您的号码。")
+            set_lines(self.ticket_page.printer, "本机未连接打印机，请记住您的号码。")
             return
         self.ticket_page.reprint.hide()
-        self.ticket_page.printer.setText("正在打印号票…")
+        set_lines(self.ticket_page.printer, "正在打印号票…")
 
         def ok(_: Any) -> None:
-            self.ticket_page.printer.setText("请取走号票。")
+            set_lines(self.ticket_page.printer, "请取走号票。")
             self.ticket_printed.emit(t)
 
         def err(e: KnownError) -> None:
-            self.ticket_page.printer.setText(e.message if "号码" in e.message else e.message + "号码已保留。")
+            set_lines(self.ticket_page.printer, e.message if "号码" in e.message else e.message + "号码已保留。")
             self.ticket_page.reprint.show()
         self.ctx.devices.print_ticket(t, on_ok=ok, on_error=err)
 

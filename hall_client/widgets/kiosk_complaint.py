@@ -1,10 +1,12 @@
 """投诉建议 page of the kiosk: a citizen registers a complaint without queueing for a person.
 
-What happened (typed with the kiosk's on-screen keyboard), optionally which window, and
-a phone number for the reply (a large keypad, since most kiosk users type digits more
-easily than text) or 匿名. The answer shows the complaint number and the date by which
-the supervision office replies. The form is wiped whenever the page is left, so the
-next citizen never sees what the previous one wrote.
+Nothing is typed in Chinese here: the citizen touches one or more common complaint kinds
+(``KINDS``), optionally the window number, and a call-back number on the large digit
+keyboard, or 匿名. The supervision office calls back and hears the details in the
+citizen's own words, which an older citizen gives far more easily on the phone than on a
+pinyin keyboard (docs/client.md, "Kiosk input"). The answer shows the complaint number and
+the date by which the office replies. The form is wiped whenever the page is left, so the
+next citizen never sees what the previous one chose.
 """
 from __future__ import annotations
 
@@ -16,19 +18,43 @@ from zoneinfo import ZoneInfo
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QHideEvent, QShowEvent
-from PySide6.QtWidgets import (QCheckBox, QComboBox, QGridLayout, QHBoxLayout, QLabel, QLineEdit, QPushButton,
-                               QTextEdit, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QFormLayout, QGridLayout, QHBoxLayout, QLabel, QLineEdit, QPushButton, QVBoxLayout,
+                               QWidget)
 
 from hall_server.contract import ComplaintOut
 
 from ..bridge import KnownError
+from .kiosk_keyboard import OnScreenKeyboard
+from .kiosk_style import set_lines
 
 log = logging.getLogger(__name__)
+
+# what citizens complain of most in a service hall (the office's own categories), as touched
+KINDS = ("服务态度不好", "等候时间太长", "窗口无人或离岗", "材料反复要求、多次跑腿",
+         "收费不合理", "超过时限未办结", "索要好处、吃拿卡要", "其他问题（请回电说明）")
+CHECK, UNCHECK = "✔ ", "☐ "  # the chosen state is said by a mark, not only by colour
 
 
 def register_complaint(*, api: Any, body: dict[str, Any], on_ok: Callable[[ComplaintOut], None],
                        on_error: Callable[[KnownError], None]) -> Any:
     return api.post("/complaints", body, model=ComplaintOut, idempotent=True, on_ok=on_ok, on_error=on_error)
+
+
+def complaint_text(kinds: list[str], window_no: int | None) -> str:
+    """The complaint's content from what was touched (the office hears the rest by phone)."""
+    where = f"（涉及 {window_no} 号窗口）" if window_no else ""
+    return "取号机登记：" + "、".join(kinds) + where
+
+
+class Toggle(QPushButton):
+    """A checkable chip whose text carries a ✔ when chosen."""
+
+    def __init__(self, label: str, parent: QWidget | None = None) -> None:
+        super().__init__(UNCHECK + label, parent)
+        self.label = label
+        self.setCheckable(True)
+        self.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.toggled.connect(lambda on: self.setText((CHECK if on else UNCHECK) + self.label))
 
 
 class KioskComplaintPage(QWidget):
@@ -37,74 +63,64 @@ class KioskComplaintPage(QWidget):
     def __init__(self, ctx: Any, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.ctx = ctx
-        root = QVBoxLayout(self)
+        root = QHBoxLayout(self)
+        left = QVBoxLayout()
+        root.addLayout(left, 3)
         title = QLabel("投诉建议")
         title.setObjectName("kioskTitle")
-        title.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        root.addWidget(title)
-        hint = QLabel("您的投诉由驻厅监察室受理，并在规定时限内答复您。")
-        hint.setObjectName("kioskNotice")
+        left.addWidget(title)
+        hint = QLabel()
+        set_lines(hint, "请点选您遇到的问题（可多选），留下电话，驻厅监察室会回电听您详细说明。")
+        hint.setObjectName("kioskHint")
         hint.setWordWrap(True)
-        root.addWidget(hint)
-        self.content = QTextEdit()
-        self.content.setPlaceholderText("请写明遇到的问题（例如：哪个窗口、什么时间、什么事情）")
-        root.addWidget(self.content, 2)
-        row = QHBoxLayout()
-        row.addWidget(QLabel("涉及窗口"))
-        self.window = QComboBox()
-        self._fill_windows()
-        ctx.store.changed.connect(lambda _state: self.window.count() <= 1 and self._fill_windows())
-        row.addWidget(self.window, 1)
-        self.anonymous = QCheckBox("匿名（不留电话则无法答复您）")
-        row.addWidget(self.anonymous)
-        root.addLayout(row)
+        left.addWidget(hint)
+        grid = QGridLayout()
+        self.kinds = [Toggle(k) for k in KINDS]
+        for i, t in enumerate(self.kinds):
+            grid.addWidget(t, i // 2, i % 2)
+        left.addLayout(grid)
+        form = QFormLayout()
+        self.window = QLineEdit()
+        self.window.setPlaceholderText("不清楚可不填")
+        self.window.setMaxLength(4)
         self.phone = QLineEdit()
-        self.phone.setPlaceholderText("联系电话（用于答复您）")
+        self.phone.setPlaceholderText("用于答复您")
         self.phone.setMaxLength(20)
-        root.addWidget(self.phone)
-        pad = QGridLayout()
-        for i, key in enumerate("123456789"):
-            pad.addWidget(self._key(key), i // 3, i % 3)
-        pad.addWidget(self._key("0"), 3, 1)
-        back = QPushButton("删除")
-        back.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-        back.clicked.connect(self.phone.backspace)
-        pad.addWidget(back, 3, 2)
-        root.addLayout(pad)
+        form.addRow("回电号码", self.phone)
+        form.addRow("涉及窗口号", self.window)
+        left.addLayout(form)
+        row = QHBoxLayout()
+        self.anonymous = Toggle("匿名（不留电话则无法答复您）")
+        row.addWidget(self.anonymous, 1)
         self.submit_button = QPushButton("提交投诉")
-        self.submit_button.setObjectName("kioskSmallButton")
+        self.submit_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.submit_button.clicked.connect(self.submit)
-        root.addWidget(self.submit_button)
+        row.addWidget(self.submit_button, 1)
+        left.addLayout(row)
         self.result = QLabel("")
         self.result.setObjectName("kioskNotice")
         self.result.setWordWrap(True)
-        self.result.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        root.addWidget(self.result)
+        left.addWidget(self.result, 1)
+        self.keyboard = OnScreenKeyboard("digits")
+        self.keyboard.bind(self.phone, "digits")
+        self.keyboard.bind(self.window, "digits")
+        self.keyboard.entered.connect(self.submit)
+        root.addWidget(self.keyboard, 2)
 
-    def _key(self, digit: str) -> QPushButton:
-        b = QPushButton(digit)
-        b.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-        b.setMinimumHeight(48)
-        b.clicked.connect(lambda: self.phone.insert(digit))
-        return b
+    def chosen(self) -> list[str]:
+        return [t.label for t in self.kinds if t.isChecked()]
 
     def clear(self) -> None:
-        self.content.clear()
+        for t in [*self.kinds, self.anonymous]:
+            t.setChecked(False)
         self.phone.clear()
-        self.anonymous.setChecked(False)
-        self.window.setCurrentIndex(0)
+        self.window.clear()
         self.result.setText("")
         self.submit_button.setEnabled(True)
-
-    def _fill_windows(self) -> None:
-        """The hall's windows as the snapshot has them (the page is built before it arrives)."""
-        self.window.clear()
-        self.window.addItem("不指定", None)
-        for w in sorted(getattr(self.ctx.store.state, "windows", {}).values(), key=lambda w: w.window_no):
-            self.window.addItem(f"{w.window_no} 号窗口 {w.name}", w.window_no)
+        self.keyboard.set_target(self.phone)
 
     def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 - Qt's name
-        self._fill_windows()
+        self.keyboard.set_target(self.phone)
         super().showEvent(event)
 
     def hideEvent(self, event: QHideEvent) -> None:  # noqa: N802 - Qt's name
@@ -112,12 +128,16 @@ class KioskComplaintPage(QWidget):
         super().hideEvent(event)
 
     def submit(self) -> None:
-        body: dict[str, Any] = {"content": self.content.toPlainText().strip(),
-                                "anonymous": self.anonymous.isChecked()}
+        kinds = self.chosen()
+        if not kinds:
+            set_lines(self.result, "请先点选您遇到的问题。")
+            return
+        window_no = int(self.window.text()) if self.window.text().isdigit() and int(self.window.text()) > 0 else None
+        body: dict[str, Any] = {"content": complaint_text(kinds, window_no), "anonymous": self.anonymous.isChecked()}
         if self.phone.text().strip():
             body["complainant_phone"] = self.phone.text().strip()
-        if self.window.currentData() is not None:
-            body["window_no"] = int(self.window.currentData())
+        if window_no is not None:
+            body["window_no"] = window_no
         self.submit_button.setEnabled(False)
 
         def ok(c: ComplaintOut) -> None:
@@ -125,14 +145,16 @@ class KioskComplaintPage(QWidget):
             # due_at is the end of the last day (the hall's midnight): name that day
             last_day = (c.due_at.astimezone(tz) - timedelta(seconds=1)) if c.due_at else None
             due = f"，我们将在 {last_day:%m月%d日} 前答复您" if last_day and not c.anonymous else ""
-            self.content.clear()
+            for t in self.kinds:
+                t.setChecked(False)
             self.phone.clear()
-            self.result.setText(f"投诉已登记，编号 {c.complaint_no}{due}。感谢您的监督！")
+            self.window.clear()
+            set_lines(self.result, f"投诉已登记，编号 {c.complaint_no}{due}。感谢您的监督！")
             self.registered.emit(c)
 
         def failed(e: KnownError) -> None:
             self.submit_button.setEnabled(True)
-            self.result.setText(e.message)
+            set_lines(self.result, e.message)
             self.ctx.bridge.handle(e)
         register_complaint(api=self.ctx.api, body=body, on_ok=ok, on_error=failed)
 

@@ -20,6 +20,7 @@ from .deps import AppContext, ctx, idempotent, require
 router = APIRouter(prefix="/fees", tags=["fees"])
 
 STAFF = (Role.CLERK, Role.CASHIER, Role.MANAGER, Role.SUPERVISOR, Role.ADMIN)
+PUBLIC_SCREENS = (Role.KIOSK, Role.DISPLAY)  # 收费公开: the guide and the board show fees and their basis
 FINANCE = (Role.CASHIER, Role.MANAGER, Role.SUPERVISOR, Role.ADMIN)
 OVERSIGHT = (Role.MANAGER, Role.SUPERVISOR, Role.ADMIN)
 
@@ -42,7 +43,7 @@ def add_account(body: c.FeeAccountIn, request: Request, actor: Actor = Depends(r
 
 @router.get("/items", response_model=list[c.FeeItemOut])
 def items(matter_code: str | None = Query(None, max_length=40), department: str | None = Query(None, max_length=32),
-          include_inactive: bool = False, actor: Actor = Depends(require(*STAFF)),
+          include_inactive: bool = False, actor: Actor = Depends(require(*STAFF, *PUBLIC_SCREENS)),
           c_: AppContext = Depends(ctx)) -> list[c.FeeItemOut]:
     day = None if include_inactive else c_.now().astimezone(c_.settings.tz).date()  # a window sees what is in force
     with c_.db.read() as s:

@@ -23,6 +23,7 @@ def test_headless_demo_writes_screenshots_slips_led_frames_and_summary(tmp_path:
     assert {"window.png", "kiosk-ticket.png", "kiosk-home.png", "kiosk-out-of-paper.png", "display.png"} <= shots
     assert {f"admin-{p}.png" for p in ("profile", "departments", "categories", "windows", "staff", "devices",
                                        "matters", "fees", "cards", "holidays")} <= shots
+    assert {"kiosk-1080p-keyboard.png", "kiosk-1080p-guide.png", "board-12.png", "board-40.png", "board-80.png"} <= shots
     texts = sorted((out / "slips").glob("*.txt"))
     assert len(texts) >= 14 and len(list((out / "slips").glob("*.png"))) == len(texts)
     first = texts[0].read_text(encoding="utf-8")

@@ -45,12 +45,23 @@ def test_speech_turned_off_in_config_is_not_spoken():
     assert plan.how == "chime" and "配置关闭了语音" in plan.why
 
 
-def test_the_choice_is_logged_and_on_the_boards_status_line(qtbot, display_client, caplog):
-    d = display_client.widget
-    assert d.status.text() == d.announcer.plan.status_text and d.status.text()
+def test_the_choice_is_logged_and_reported_to_device_health_not_shown(qtbot, client_factory, caplog, live_server):
+    import httpx
+    d = client_factory("display", health_interval_s=0.1).widget
+    assert not hasattr(d, "status")  # no technical line on the public board
     with caplog.at_level(logging.INFO, logger="hall_client.voice"):
         Announcer(speech=True)
     assert any("hall voice:" in r.getMessage() for r in caplog.records)
+
+    api = f"{live_server.url}/api/v1"
+    token = httpx.post(f"{api}/auth/login", json={"staff_no": "3001", "password": "demo1234"},
+                       trust_env=False).json()["token"]
+
+    def reported() -> list[dict]:
+        r = httpx.get(f"{api}/devices/health", headers={"Authorization": f"Bearer {token}"}, trust_env=False)
+        return [x for x in r.json() if x["name"].endswith("/voice")]
+    qtbot.wait_until(lambda: bool(reported()), timeout=WAIT_MS)
+    assert reported()[0]["detail"] == d.announcer.plan.status_text
 
 
 def test_an_announcement_on_a_pc_without_audio_does_not_raise_and_emits_the_text(qtbot, display_client):

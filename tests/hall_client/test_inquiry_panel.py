@@ -6,7 +6,7 @@ ASCII (工号, phone numbers, Enter) is typed."""
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QPushButton, QWidget
+from PySide6.QtWidgets import QWidget
 
 WAIT_MS = 8000
 
@@ -88,15 +88,16 @@ def test_a_citizen_registers_a_complaint_at_the_kiosk(qtbot, kiosk_client):
     k.show()  # the page wipes itself when hidden: it must have been visible
     k.pages.setCurrentWidget(k.extra["投诉建议"])
     page = next(w for w in k.extra["投诉建议"].findChildren(QWidget) if hasattr(w, "registered"))
-    page.content.setPlainText("3号窗口午休时间无人值守。")  # via the IME
+    page.kinds[2].click()  # 窗口无人或离岗: touched, nothing typed
     for digit in "13900001111":
-        next(b for b in page.findChildren(QPushButton) if b.text() == digit).click()
+        page.keyboard.keys[digit].click()
     assert page.phone.text() == "13900001111"
-    page.window.setCurrentIndex(page.window.findData(3))
+    page.keyboard.set_target(page.window)
+    page.keyboard.keys["3"].click()
     with qtbot.wait_signal(page.registered, timeout=WAIT_MS) as got:
         page.submit_button.click()
     c = got.args[0]
     assert c.channel == "kiosk" and c.window_no == 3 and c.complainant_phone == "139****1111"
     assert c.complaint_no in page.result.text() and "12月01日" in page.result.text()
     k.go_home()
-    assert page.result.text() == "" and page.content.toPlainText() == ""  # the next citizen sees nothing
+    assert page.result.text() == "" and not page.chosen() and page.phone.text() == ""  # the next citizen sees nothing
