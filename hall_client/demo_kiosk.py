@@ -13,6 +13,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from PySide6.QtWidgets import QWidget
+
 log = logging.getLogger(__name__)
 
 KIOSK_SIZE = (1920, 1080)  # a landscape 1080p kiosk screen
@@ -52,7 +54,7 @@ def kiosk_shots(k: Any, shots: Path, wait: Callable[..., None]) -> list[str]:
     k.grab().save(str(shots / "kiosk-1080p-idle-warning.png"))
     k.extend()
     k.extra_buttons["投诉建议"].click()
-    page = next(w for w in k.extra["投诉建议"].children() if hasattr(w, "registered"))
+    page = next(w for w in k.extra["投诉建议"].findChildren(QWidget) if hasattr(w, "registered"))
     page.kinds[1].click()
     for ch in "13900001111":
         page.keyboard.press(ch)

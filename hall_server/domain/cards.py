@@ -379,13 +379,13 @@ def off_duty(duties: Iterable[DutyFact], *, day: date, cfg: OffDutyCfg, tz: Zone
         lv = _level(minutes, cfg.yellow_minutes, cfg.red_minutes)
         if lv is None:
             continue
-        spans = [f"{a.astimezone(tz):%H:%M}–{b.astimezone(tz):%H:%M}" for a, b in counted]
+        gap_text = [f"{a.astimezone(tz):%H:%M}–{b.astimezone(tz):%H:%M}" for a, b in counted]
         windows = sorted({d.window_no for d in items})
         out.append(Card(
             rule=Rule.OFF_DUTY, level=lv, day=day, subject=staff_no,
-            title=f"工号 {staff_no} 工作时间离岗共 {int(minutes)} 分钟（{'、'.join(spans)}）",
+            title=f"工号 {staff_no} 工作时间离岗共 {int(minutes)} 分钟（{'、'.join(gap_text)}）",
             at=counted[-1][1], staff_no=staff_no, window_no=windows[0] if len(windows) == 1 else None,
-            facts={"minutes": int(minutes), "gaps": spans, "windows": windows},
+            facts={"minutes": int(minutes), "gaps": gap_text, "windows": windows},
             evidence={"staff_no": staff_no, "day": day.isoformat()},
         ))
     return out

@@ -71,7 +71,7 @@ def test_every_kiosk_page_meets_the_ageing_rules(qtbot, kiosk_client, take_ticke
     for title in k.extra:
         k.extra_buttons[title].click()
         found += problems(k, title)
-    page = next(w for w in k.extra["投诉建议"].children() if hasattr(w, "registered"))
+    page = next(w for w in k.extra["投诉建议"].findChildren(QWidget) if hasattr(w, "registered"))
     page.kinds[1].click()
     found += problems(k, "投诉建议（已选）")
 

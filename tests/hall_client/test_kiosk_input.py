@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QEvent, Qt
 from PySide6.QtGui import QKeyEvent
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QWidget
 
 from hall_client.widgets.kiosk_keyboard import BACKSPACE, CLEAR, ENTER, OnScreenKeyboard
 from hall_client.widgets.kiosk_scan import Burst
@@ -158,7 +158,7 @@ def test_a_half_filled_form_is_warned_about_and_one_touch_keeps_it(qtbot, client
     k.show()
     qtbot.wait_until(lambda: on_home(k), timeout=WAIT_MS)
     k.extra_buttons["投诉建议"].click()
-    page = next(w for w in k.extra["投诉建议"].children() if hasattr(w, "registered"))
+    page = next(w for w in k.extra["投诉建议"].findChildren(QWidget) if hasattr(w, "registered"))
     page.kinds[0].click()
     page.keyboard.press("1")
     with qtbot.wait_signal(k.idle_warned, timeout=WAIT_MS) as got:

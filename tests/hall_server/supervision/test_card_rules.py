@@ -69,6 +69,14 @@ def test_off_duty_counts_late_start_gaps_and_early_leave_beyond_grace():
     assert k.facts["gaps"] == ["10:00–10:30", "16:30–17:00"]
 
 
+def test_off_duty_judges_every_clerk_of_the_day_not_only_the_first_with_a_card():
+    """Two clerks both late: each gets a card (a card's gap text once overwrote the hours)."""
+    duties = [dc.DutyFact("1001", 1, at(9, 40), at(17)), dc.DutyFact("1002", 2, at(10, 30), at(17))]
+    cards = dc.off_duty(duties, day=DAY, cfg=RULES.off_duty, tz=TZ, now=at(18))
+    assert [(k.subject, k.facts["gaps"]) for k in cards] == [("1001", ["09:00–09:40"]),
+                                                            ("1002", ["09:00–10:30"])]
+
+
 def test_off_duty_yellow_for_a_short_absence_and_lunch_is_not_counted():
     duties = [dc.DutyFact("1002", 2, at(9), at(11, 40)), dc.DutyFact("1002", 2, at(14, 0), at(17, 0))]
     cards = dc.off_duty(duties, day=DAY, cfg=RULES.off_duty, tz=TZ, now=at(18))
