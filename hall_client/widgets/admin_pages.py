@@ -124,7 +124,7 @@ def profile_page(api: Connection, bridge: MessageBridge, editable: bool) -> Docu
               *[Field(f"day{i}", f"{af.WEEKDAYS[i]}开放时间", hint="如 09:00-12:00，13:30-17:00；空表示休息")
                 for i in range(7)],
               Field("supervision_phone", "监督电话"), Field("enquiry_phone", "咨询电话"),
-              Field("public_base_url", "公网地址", hint="群众手机访问的地址，如 https://hall.example.gov.cn")]
+              Field("public_base_url", "公网地址", hint="群众手机能打开的本大厅网址（以 http:// 或 https:// 开头）")]
 
     def to_form(p: HallProfile) -> dict[str, Any]:
         d = p.model_dump(mode="json")
@@ -513,7 +513,7 @@ def devices_spec() -> PageSpec:
         cell=lambda r, k: af.DEVICE_KINDS.get(r.kind, r.kind) if k == "kind" else (
             af.yes(r.active) if k == "active" else str(getattr(r, k) or "")),
         key=lambda r: r.name,
-        fields=[Field("name", "设备名", hint="如 kiosk-东门"),
+        fields=[Field("name", "设备名", hint="设备编号，如 取号机填 kiosk-2（字母、数字、短横线）"),
                 Field("kind", "类型", kind="choice", options=list(af.DEVICE_KINDS.items()), new_only=True),
                 Field("window_no", "所在窗口（评价器）", hint="评价器填写它面对的窗口号")],
         create=lambda v: ("POST", "/admin/devices", {"name": _s(v["name"]), "kind": v["kind"],
@@ -666,7 +666,7 @@ class MattersPage(RecordPage):
 
     def __init__(self, api: Connection, bridge: MessageBridge, *, editable: bool, parent: QWidget | None = None) -> None:
         super().__init__(api, bridge, matters_spec(), editable=editable, parent=parent)
-        self.add_button("导入目录（xlsx）…", self.choose_file, "Ctrl+I")
+        self.add_button("导入目录（Excel）…", self.choose_file, "Ctrl+I")
         self._file: bytes = b""
         self.dialog: PreviewDialog | None = None
 

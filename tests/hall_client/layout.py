@@ -194,7 +194,9 @@ def _walk(top: QWidget, root: QWidget, path: str, seen: set[int], stacks: bool) 
 # Words a Chinese clerk reads as they are: key caps, file kinds, and the pinyin-initials
 # example of the matter search. Codes are not words: upper case (BDC) or mixed with digits
 # (ZJ-001, SG20261124-0001).
-ALLOWED_WORDS = frozenset({"Ctrl", "Enter", "Shift", "Esc", "Tab", "Alt", "Excel", "PDF", "sgxk", "LED", "CSV"})
+ALLOWED_WORDS = frozenset({"Ctrl", "Enter", "Shift", "Esc", "Tab", "Alt", "Excel", "PDF", "sgxk", "LED", "CSV",
+                           # what an admin types as it is: URL schemes and device-name prefixes
+                           "http", "https", "kiosk"})
 WORD = re.compile(r"(?<![A-Za-z0-9])[A-Za-z]{3,}(?![A-Za-z0-9])")
 TAG = re.compile(r"<[^>]+>|&[a-z]+;")
 
