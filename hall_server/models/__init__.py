@@ -6,6 +6,7 @@ from .core import (
     Staff, Ticket, TicketCounter, Token, Window,
 )
 from . import cases, fees, accountability, supervision  # noqa: F401  (area tables)
+from . import audit  # noqa: F401  (checkpoints, sign-in throttle)
 
 __all__ = [
     "Base", "UTCDateTime", "Category", "Department", "Device", "Duty", "Event", "EventHead",
