@@ -13,6 +13,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from . import migrate
 from .api import admin, auth, errors, hall, queue, ws
+from .api import anchoring
 from .api.deps import AppContext, utcnow
 from .api.errors import error_response
 from .domain.errors import TooLarge
@@ -24,7 +25,7 @@ from .settings import Settings
 
 log = logging.getLogger(__name__)
 
-AREA_ROUTERS = ("cases", "catalog", "fees", "accountability", "supervision", "dashboard")
+AREA_ROUTERS = ("cases", "catalog", "fees", "accountability", "supervision", "dashboard", "audit")
 
 
 def _area_routers() -> list[object]:
@@ -112,12 +113,14 @@ def create_app(settings: Settings, *, clock: Callable[[], datetime] = utcnow, mi
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         hub.bind(asyncio.get_running_loop())
         stop_checkpointer = db.start_checkpointer()
+        stop_anchoring = anchoring.start(context)  # the daily signed checkpoint (docs/audit.md)
         # Writes are serialised (one hash chain); 40 threads queueing for the writer lock
         # only fight over the GIL and make the lock holder wait: a small pool is faster.
         anyio.to_thread.current_default_thread_limiter().total_tokens = max(2, settings.worker_threads)
         log.info("hall server ready: %s (%s)", settings.hall_name, settings.sqlalchemy_url.split("@")[-1])
         yield
         hub.close_all()
+        stop_anchoring()
         stop_checkpointer()
         db.dispose()
 
