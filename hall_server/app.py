@@ -120,7 +120,7 @@ def create_app(settings: Settings, *, clock: Callable[[], datetime] = utcnow, mi
         log.info("hall server ready: %s (%s)", settings.hall_name, settings.sqlalchemy_url.split("@")[-1])
         yield
         hub.close_all()
-        stop_anchoring()
+        await stop_anchoring()
         stop_checkpointer()
         db.dispose()
 

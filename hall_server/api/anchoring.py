@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 
 import anyio.to_thread
 
@@ -15,9 +15,9 @@ from .deps import AppContext
 log = logging.getLogger(__name__)
 
 
-def run_once(c: AppContext) -> bool:
+def run_once(c: AppContext, *, every_hours: float | None = None) -> bool:
     """Sign a checkpoint if one is due; True when one was made."""
-    hours = c.settings.audit_checkpoint_hours
+    hours = c.settings.audit_checkpoint_hours if every_hours is None else every_hours
     if hours <= 0:
         return False
     key = anchors.load_key(c.settings)
@@ -32,10 +32,14 @@ def run_once(c: AppContext) -> bool:
     return True
 
 
-def start(c: AppContext, *, every_s: float = 600.0) -> Callable[[], None]:
-    """Check now, then every ``every_s``; returns the stop function for the lifespan."""
+def start(c: AppContext, *, every_s: float = 600.0) -> Callable[[], Awaitable[None]]:
+    """Check now, then every ``every_s``; returns the (async) stop function for the
+    lifespan, which waits for a checkpoint being written to finish before the database
+    is closed."""
     if c.settings.audit_checkpoint_hours <= 0:
-        return lambda: None
+        async def nothing() -> None:
+            return None
+        return nothing
 
     async def loop() -> None:
         while True:
@@ -46,4 +50,12 @@ def start(c: AppContext, *, every_s: float = 600.0) -> Callable[[], None]:
             await asyncio.sleep(every_s)
 
     task = asyncio.get_running_loop().create_task(loop())
-    return task.cancel  # type: ignore[return-value]
+
+    async def stop() -> None:
+        task.cancel()
+        try:
+            await task
+        except asyncio.CancelledError:
+            pass
+
+    return stop
