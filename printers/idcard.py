@@ -112,10 +112,24 @@ def valid_id_number(number: str) -> bool:
 
 
 def mask_id_number(number: str) -> str:
-    """110101********1234: what screens, logs and displays may show."""
-    if len(number) < 10:
-        return "*" * len(number)
-    return number[:6] + "*" * (len(number) - 10) + number[-4:]
+    """110101********1234: what screens, logs and displays may show.
+
+    Every length a document number can have is masked, at least half of it: 18 and 15
+    (居民身份证, new and old) keep the region and the last four (three), never the birth date; shorter numbers (港澳台 permits
+    of 8–11, passports of 9, …) keep two at each end, very short ones less. The same rule
+    as the server's ``domain.privacy.mask_id`` (printers may not import the server)."""
+    n = len(number)
+    if n >= 16:
+        keep_front, keep_back = 6, 4
+    elif n == 15:  # region 6, birth YYMMDD 6, order 3: the birth date is hidden
+        keep_front, keep_back = 6, 3
+    elif n >= 8:
+        keep_front, keep_back = 2, 2
+    elif n >= 5:
+        keep_front, keep_back = 1, 1
+    else:
+        keep_front, keep_back = 0, 0
+    return number[:keep_front] + "*" * (n - keep_front - keep_back) + (number[n - keep_back:] if keep_back else "")
 
 
 NATIONS = {
