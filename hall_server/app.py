@@ -14,7 +14,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from . import migrate
 from .api import admin, auth, errors, hall, queue, ws
-from .api import anchoring
+from .api import anchoring, guard
 from .api.deps import AppContext, utcnow
 from .api.errors import error_response
 from .domain.errors import TooLarge
@@ -55,21 +55,21 @@ class BodyLimit:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        keyed = any(name == b"idempotency-key" for name, _ in scope.get("headers", ()))
+        bad = guard.refuse_url(scope)  # NUL and control characters never reach a handler (docs/audit.md)
+        if bad is not None:
+            await error_response(422, bad.code, bad.message)(scope, receive, send)
+            return
         for name, value in scope.get("headers", ()):
             if name == b"content-length":  # the server holds the client to what it announced
                 if not value.isdigit() or int(value) > self.max_bytes:
                     await error_response(413, TooLarge.code, TooLarge.message)(scope, receive, send)
                     return
-                if not keyed:
-                    await self.app(scope, receive, send)
-                    return
                 break
-        if not keyed and all(name != b"transfer-encoding" for name, _ in scope.get("headers", ())) \
-                and scope.get("method") in ("GET", "HEAD", "DELETE", "OPTIONS"):
+        if scope.get("method") in ("GET", "HEAD", "DELETE", "OPTIONS") \
+                and all(name != b"transfer-encoding" for name, _ in scope.get("headers", ())):
             await self.app(scope, receive, send)
             return
-        # no length announced (chunked): read it here, up to the limit, then hand it on
+        # read the body here, up to the limit (also when sent chunked), check it, hand it on
         chunks: list[bytes] = []
         seen = 0
         while True:
@@ -85,6 +85,10 @@ class BodyLimit:
             if not msg.get("more_body", False):
                 break
         whole = b"".join(chunks)
+        bad = guard.refuse_body(whole)
+        if bad is not None:
+            await error_response(422, bad.code, bad.message)(scope, receive, send)
+            return
         # the Idempotency-Key guard compares a retry's body with the first one (api/deps.py)
         scope.setdefault("state", {})["body_digest"] = hashlib.sha256(whole).hexdigest()
         buffered: list[Message] = [{"type": "http.request", "body": whole, "more_body": False}]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Body, Depends, Query, Request
 from fastapi.responses import JSONResponse, Response
 from sqlalchemy.orm import Session
 
@@ -69,11 +69,10 @@ def staff_timeline(staff_no: str, day: date | None = None, actor: Actor = Depend
 
 
 @router.post("/audit-check", response_model=c.AuditCheckOut)
-def audit_check(body: c.AuditCheckIn | None = None, actor: Actor = Depends(require(*READERS)),
+def audit_check(body: c.AuditCheckIn = Body(default_factory=c.AuditCheckIn), actor: Actor = Depends(require(*READERS)),
                 c_: AppContext = Depends(ctx)) -> c.AuditCheckOut:
     """Verify the hash chain, the client's checkpoints and (deep) the business rows; the
     check itself is logged (``audit.checked``). See services/anchors.py."""
-    body = body or c.AuditCheckIn()
     cps = [anchor_svc.from_contract(cp) for cp in body.checkpoints]
     with c_.db.write() as s:
         return anchor_svc.integrity_check(s, checkpoints=cps, deep=body.deep, actor=actor, now=c_.now())

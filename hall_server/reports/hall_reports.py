@@ -23,7 +23,7 @@ from reportlab.platypus import Flowable, Spacer
 
 from .. import contract as c
 from ..domain.stats import minutes_text, rate_text, yuan_text
-from . import pdf
+from . import cells, pdf
 
 BAR = colors.HexColor("#2F6DB5")
 BAR2 = colors.HexColor("#E08A2E")
@@ -197,15 +197,15 @@ def _min(s: float | None) -> float | None:
 
 def _sheet(ws: Worksheet, title: str, head: Sequence[str], rows: Sequence[Sequence[object]],
            pct_cols: Sequence[int] = (), money_cols: Sequence[int] = ()) -> None:
-    ws.append([title])
+    cells.append(ws, [title])
     ws["A1"].font = Font(bold=True, size=13)
-    ws.append(list(head))
+    cells.append(ws, list(head))
     for cell in ws[2]:
         cell.font = Font(bold=True)
         cell.fill = HEAD_FILL
         cell.alignment = Alignment(horizontal="center", wrap_text=True)
     for r in rows:
-        ws.append(list(r))
+        cells.append(ws, list(r))
     for col in pct_cols:
         for row in ws.iter_rows(min_row=3, min_col=col, max_col=col):
             row[0].number_format = "0.0%"
