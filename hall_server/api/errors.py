@@ -6,7 +6,7 @@ import logging
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from sqlalchemy.exc import DataError, OperationalError
+from sqlalchemy.exc import DataError, OperationalError, StatementError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from ..domain.errors import HallError
@@ -53,6 +53,14 @@ def install(app: FastAPI) -> None:
         # the database refused a value the models let through (integer out of range …)
         log.info("database refused input on %s %s: %s", request.method, request.url.path, exc.orig)
         return error_response(422, "out_of_range", "提交的数字或日期超出可处理的范围。")
+
+    @app.exception_handler(StatementError)
+    async def _statement(request: Request, exc: StatementError) -> JSONResponse:
+        if isinstance(exc.orig, OverflowError):  # a date at the end of the calendar, bound to a query
+            log.info("out-of-range input on %s %s: %s", request.method, request.url.path, exc.orig)
+            return error_response(422, "out_of_range", "提交的数字或日期超出可处理的范围。")
+        log.error("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
+        return error_response(500, "internal_error", "服务器内部错误，已记录，请联系系统管理员。")
 
     @app.exception_handler(OperationalError)
     async def _db_busy(request: Request, exc: OperationalError) -> JSONResponse:
