@@ -2,6 +2,7 @@
 (chain, anchors, business rows), and the admin's unlock of a sign-in."""
 from __future__ import annotations
 
+import json
 from datetime import datetime
 from typing import Literal
 
@@ -25,6 +26,13 @@ class CheckpointOut(Model):
     public_key: str = Field(max_length=100)
     key_id: str = Field(max_length=32)
     signature: str = Field(max_length=200)
+
+    def signed_bytes(self) -> bytes:
+        """What the signature covers: the same bytes as ``domain.anchors.Checkpoint.signed_bytes``
+        (a test keeps the two equal), so a client verifies without the server's code."""
+        body = {"format": self.format, "hall": self.hall, "seq": self.seq, "hash": self.hash, "at": self.at,
+                "counts": dict(self.counts), "public_key": self.public_key}
+        return json.dumps(body, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode("utf-8")
 
 
 class CheckpointsOut(Model):
