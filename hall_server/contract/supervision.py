@@ -219,6 +219,7 @@ class DailyReportOut(Model):
     by_hour: list[KeyFigures]
     cards_red: int = 0
     cards_yellow: int = 0
+    checkpoints: list[str] = Field(default_factory=list)  # signed audit checkpoints of the day (audit area)
 
 
 class MonthlyReportOut(Model):

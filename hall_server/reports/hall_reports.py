@@ -124,7 +124,8 @@ def _doc(title: str, subtitle: str, story: list[Flowable], hall: str) -> bytes:
 def daily_pdf(r: c.DailyReportOut) -> bytes:
     title = f"{r.hall_name}日报"
     story: list[Flowable] = [
-        pdf.kv_table(summary_rows(r.total) + [("红黄牌", f"红牌 {r.cards_red}，黄牌 {r.cards_yellow}")],
+        pdf.kv_table(summary_rows(r.total) + [("红黄牌", f"红牌 {r.cards_red}，黄牌 {r.cards_yellow}")]
+                     + [("审计检查点", "\n".join(r.checkpoints) or "（当日无签名检查点）")],
                      widths=(40 * mm, 130 * mm)),
         Spacer(1, 4 * mm),
         bar_chart("分时段取号与办结", [k.key for k in r.by_hour],

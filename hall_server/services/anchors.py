@@ -256,3 +256,19 @@ def from_contract(cp: Any) -> anchors.Checkpoint:
 def to_contract(cp: anchors.Checkpoint) -> Any:
     from .. import contract as c
     return c.CheckpointOut(**cp.to_dict())
+
+
+def report_lines(session: Session, *, day: Any, tz: Any) -> list[str]:
+    """The daily report's lines: the checkpoints signed that (local) day, else the last
+    one before it, so the printed report itself anchors the chain."""
+    start = datetime.combine(day, datetime.min.time(), tzinfo=tz)
+    end = start + timedelta(days=1)
+    rows = session.scalars(select(AuditCheckpoint).where(AuditCheckpoint.made_at >= start,
+                                                         AuditCheckpoint.made_at < end)
+                           .order_by(AuditCheckpoint.id)).all()
+    if not rows:
+        last = session.scalar(select(AuditCheckpoint).where(AuditCheckpoint.made_at < start)
+                              .order_by(AuditCheckpoint.id.desc()).limit(1))
+        rows = [last] if last is not None else []
+    return [f"第 {r.seq} 条 · 哈希 {r.hash[:16]}… · 密钥 {r.key_id} · {r.made_at.astimezone(tz):%Y-%m-%d %H:%M}"
+            for r in rows]

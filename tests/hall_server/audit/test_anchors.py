@@ -150,3 +150,24 @@ def test_the_server_signs_a_checkpoint_when_the_last_is_a_day_old(client, app, o
     assert anchoring.run_once(ctx, every_hours=24) is False  # not due yet
     clock.advance(hours=24)
     assert anchoring.run_once(ctx, every_hours=24) is True
+
+
+def test_the_daily_report_prints_the_days_checkpoint(client, kiosk, login, office_key):
+    import io
+
+    from pypdf import PdfReader
+    sup = login("4001")
+    cp = checkpoint(client, sup)
+    mgr = login("3001")
+    rep = client.get("/api/v1/reports/daily", headers=mgr).json()
+    assert rep["checkpoints"] and rep["checkpoints"][0].startswith(f"第 {cp['seq']} 条 · 哈希 {cp['hash'][:16]}")
+    pdf = client.get("/api/v1/reports/daily", params={"format": "pdf"}, headers=mgr)
+    assert pdf.status_code == 200
+    text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf.content)).pages)
+    assert "审计检查点" in text and cp["key_id"] in text
+
+
+def test_the_client_contract_signs_the_same_bytes_as_the_domain(client, login, office_key):
+    from hall_server import contract as c
+    cp = checkpoint(client, login("4001"))
+    assert c.CheckpointOut(**cp).signed_bytes() == anchors.Checkpoint.from_dict(cp).signed_bytes()
