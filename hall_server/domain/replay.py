@@ -79,7 +79,10 @@ def expect(events: Iterable[tuple[int, str, Mapping[str, Any]]]) -> Ledger:
                     case_no=d.get("case_no"), method=d.get("method"), void=False)
         elif type_ == "fee.receipt_voided":
             led.put("fee_receipts", str(d["receipt_no"]), seq, void=True)
-        elif type_ in ("rating.recorded", "rating.imported") and d.get("rating_id") is not None:
+        elif type_ == "history.imported" and d.get("table") in TABLES:  # rows imported in bulk: existence only
+            for key in d.get("ids", []):
+                led.put(str(d["table"]), str(key), seq)
+        elif type_ == "rating.recorded" and d.get("rating_id") is not None:
             led.put("ratings", str(d["rating_id"]), seq, level=d.get("level"), staff_no=d.get("staff_no"))
     return led
 

@@ -57,17 +57,23 @@ def test_a_changed_receipt_amount_is_named_with_the_event_that_says_otherwise(cl
 
 
 def test_an_undone_void_a_ticket_state_and_a_rating_level_are_each_named(
-        client, kiosk, login, insider, settings, capsys):
+        client, kiosk, login, insider, settings, capsys, device_tokens):
     r = paid_receipt(client, login)
     no = r["receipt_no"]
     v = client.post(f"/api/v1/fees/receipts/{no}/void", json={**APPROVER, "reason": "收费方式错误"},
                     headers=r["cashier"])
     assert v.status_code == 200, v.text
+    served = client.post("/api/v1/tickets", json={"category": "A"}, headers=kiosk).json()
+    clerk = login("1001", window_no=1)
+    for step in ("call-next", "start", "complete"):
+        assert client.post(f"/api/v1/windows/1/{step}", headers=clerk).status_code == 200
+    ev = {"Authorization": f"Bearer {device_tokens['evaluator-1']}"}
+    rated = client.post("/api/v1/ratings", json={"level": "very_dissatisfied"}, headers=ev)
+    assert rated.status_code == 201, rated.text
     t = client.post("/api/v1/tickets", json={"category": "A"}, headers=kiosk).json()
     insider.sql("UPDATE fee_receipts SET void = :f WHERE receipt_no = :n", f=False, n=no)
     insider.sql("UPDATE tickets SET state = 'done' WHERE number = :n", n=t["number"])
-    insider.sql("UPDATE ratings SET level = 'very_satisfied' WHERE id = (SELECT min(id) FROM ratings WHERE bad = :t)",
-                t=True)
+    insider.sql("UPDATE ratings SET level = 'very_satisfied' WHERE ticket_no = :n", n=served["number"])
     code, out = deep(settings, capsys)
     assert code == 1
     assert f"票据 {no} 的作废为 否" in out
