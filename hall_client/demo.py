@@ -25,6 +25,8 @@ from typing import Any
 
 import httpx
 
+from . import demo_audit
+
 log = logging.getLogger(__name__)
 
 WINDOWS = [(1, "1001"), (5, "1005"), (9, "1009")]  # window, clerk signed in there
@@ -319,6 +321,7 @@ def run_headless(server: Server, artifacts: Path, *, tickets: int = 36, seed: in
             _wait(lambda: ready["cards"], what="监察红黄牌加载")
         _wait(lambda: True)
         w.grab().save(str(artifacts / "screenshots" / f"{mode}.png"))
+    demo_audit.run(server=server, make=make, artifacts=artifacts, clients=clients, wait=_wait)  # docs/audit.md
     ev, _sims = make("evaluator", token=server.tokens["evaluator-1"], window_no=1, devices={})
     clients.append(ev)
     _wait(lambda: ev.ctx.api.online, what="评价器联网")

@@ -10,7 +10,7 @@ import logging
 import os
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta, tzinfo
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +18,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from .. import contract as c
 from ..domain import anchors, audit, replay
 from ..domain.errors import Conflict, HallError
 from ..models import Event, EventHead, Setting, Staff, Ticket
@@ -220,13 +221,12 @@ def deep_check(session: Session) -> list[replay.Mismatch]:
 
 
 def integrity_check(session: Session, *, checkpoints: Iterable[anchors.Checkpoint], deep: bool, actor: Actor,
-                    now: datetime) -> "Any":
+                    now: datetime) -> c.AuditCheckOut:
     """The supervision client's 完整性校验: the full check, logged as ``audit.checked``.
 
     Checkpoints the client sent are compared under the keys the office registered (the
     stored public key and those of the server's own checkpoints); the answer also gives
     the stored hash at each of their seqs, so the client can compare for itself."""
-    from .. import contract as c
     trusted = {cp.public_key for cp in stored(session)}
     if (pk := public_key(session)) is not None:
         trusted.add(pk)
@@ -248,17 +248,16 @@ def integrity_check(session: Session, *, checkpoints: Iterable[anchors.Checkpoin
                            findings=[c.AuditFinding(kind=k, seq=s, message=m) for k, s, m in r.findings[:500]])
 
 
-def from_contract(cp: Any) -> anchors.Checkpoint:
+def from_contract(cp: c.CheckpointOut) -> anchors.Checkpoint:
     return anchors.Checkpoint(hall=cp.hall, seq=cp.seq, hash=cp.hash, at=cp.at, counts=cp.counts,
                               public_key=cp.public_key, signature=cp.signature, format=cp.format)
 
 
-def to_contract(cp: anchors.Checkpoint) -> Any:
-    from .. import contract as c
+def to_contract(cp: anchors.Checkpoint) -> c.CheckpointOut:
     return c.CheckpointOut(**cp.to_dict())
 
 
-def report_lines(session: Session, *, day: Any, tz: Any) -> list[str]:
+def report_lines(session: Session, *, day: date, tz: tzinfo) -> list[str]:
     """The daily report's lines: the checkpoints signed that (local) day, else the last
     one before it, so the printed report itself anchors the chain."""
     start = datetime.combine(day, datetime.min.time(), tzinfo=tz)
