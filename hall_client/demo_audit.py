@@ -19,8 +19,9 @@ log = logging.getLogger(__name__)
 def run(*, server: Any, make: Callable[..., Any], artifacts: Path, clients: list[Any],
         wait: Callable[..., None]) -> None:
     # the key: in the demo's data folder (a real hall keeps it with the office, docs/audit.md)
-    subprocess.run([sys.executable, "-m", "hall_server", "--data-dir", str(server.data_dir), "audit-key"],
-                   check=True, capture_output=True, timeout=60)
+    if not (Path(server.data_dir) / "audit-key.pem").exists():
+        subprocess.run([sys.executable, "-m", "hall_server", "--data-dir", str(server.data_dir), "audit-key"],
+                       check=True, capture_output=True, timeout=60)
     with httpx.Client(base_url=server.url + "/api/v1", timeout=10, trust_env=False) as http:
         tok = http.post("/auth/login", json={"staff_no": "4001", "password": "demo1234"}).json()["token"]
         h = {"Authorization": f"Bearer {tok}"}
