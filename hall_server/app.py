@@ -85,7 +85,8 @@ class BodyLimit:
             if not msg.get("more_body", False):
                 break
         whole = b"".join(chunks)
-        bad = guard.refuse_body(whole)
+        ctype = next((v for n, v in scope.get("headers", ()) if n == b"content-type"), b"")
+        bad = guard.refuse_body(whole, ctype)
         if bad is not None:
             await error_response(422, bad.code, bad.message)(scope, receive, send)
             return

@@ -41,9 +41,14 @@ def _has_control(v: Any) -> bool:
     return False
 
 
-def refuse_body(body: bytes) -> ControlCharacter | None:
+def refuse_body(body: bytes, content_type: bytes = b"") -> ControlCharacter | None:
     """A JSON body with a control character in any string (raw bytes or ``\\u0000``
-    escapes). Bodies that are not JSON are left to the endpoint's own validation."""
+    escapes). Other bodies (an uploaded workbook is binary) and bodies that are not valid
+    JSON are left to the endpoint's own validation."""
+    if content_type and b"json" not in content_type.lower():
+        return None
+    if not content_type and body.lstrip()[:1] not in (b"{", b"[", b'"'):  # the framework reads JSON then too
+        return None
     if not body or (b"\\u00" not in body and b"\\u007" not in body and not _CONTROL_BYTES.search(body)):
         return None
     try:
