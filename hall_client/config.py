@@ -63,6 +63,9 @@ class ClientConfig:
     # [health]: device heartbeat period, and the prefix of this PC's device names on the server
     health_interval_s: float = 30.0
     health_name: str = ""
+    # where this PC keeps what must outlive the server's database (the supervision office's
+    # copies of the signed audit checkpoints); empty: ~/.local/share/hall-client
+    data_dir: str = ""
     extra: dict[str, Any] = field(default_factory=dict)
 
     @classmethod

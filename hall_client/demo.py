@@ -28,6 +28,7 @@ import httpx
 from . import demo_manager
 from . import demo_admin
 from . import demo_kiosk
+from . import demo_audit
 
 log = logging.getLogger(__name__)
 
@@ -336,6 +337,7 @@ def run_headless(server: Server, artifacts: Path, *, tickets: int = 36, seed: in
         _wait(lambda: True)
         w.grab().save(str(artifacts / "screenshots" / f"{mode}.png"))
     rec.notes.extend(demo_manager.show(server=server, artifacts=artifacts, make=make, wait=_wait))
+    demo_audit.run(server=server, make=make, artifacts=artifacts, clients=clients, wait=_wait)  # docs/audit.md
     ev, _sims = make("evaluator", token=server.tokens["evaluator-1"], window_no=1, devices={})
     clients.append(ev)
     _wait(lambda: ev.ctx.api.online, what="评价器联网")

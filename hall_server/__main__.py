@@ -1,4 +1,5 @@
-"""``hall-server``: run, init-db, seed-demo, add-staff, add-device, verify-audit, backup.
+"""``hall-server``: run, init-db, seed-demo, add-staff, add-device, verify-audit, backup,
+audit-key, checkpoint, export-checkpoints.
 
 Output here is for the person at the terminal (plain Chinese); the product logs through
 ``logging`` everywhere else.
@@ -121,19 +122,90 @@ def cmd_add_device(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def cmd_verify_audit(settings: Settings, args: argparse.Namespace) -> int:
+    """The chain; with --against the office's checkpoint file, with --deep the business rows.
+    Every finding names its place; exit 1 on any."""
     from .db import Database
-    from .services import events
+    from .domain import anchors
+    from .services import anchors as anchor_svc
+    cps: list[anchors.Checkpoint] = []
+    if args.against:
+        try:
+            cps = anchors.parse_lines(Path(args.against).read_text(encoding="utf-8"))
+        except (OSError, ValueError) as e:
+            _out(f"无法读取检查点文件 {args.against}：{e}")
+            return 2
     db = Database(settings.sqlalchemy_url)
     try:
         with db.read() as s:
-            r = events.verify(s)
+            r = anchor_svc.check(s, checkpoints=cps, deep=args.deep)
     finally:
         db.dispose()
+    if r.chain.ok:
+        _out(f"哈希链完整：已校验 {r.chain.checked} 条事件，最后序号 {r.chain.last_seq}。")
+    else:
+        _out(f"审计链校验失败：第一个异常序号 {r.chain.first_bad_seq}（{r.chain.reason}）；此前 {r.chain.checked} 条完好。")
+    if args.against:
+        _out(f"已核对检查点 {r.anchors_checked} 个。")
+    if args.deep:
+        _out("已核对业务数据（号票、办件、通知书、缴费通知单、票据、评价）与日志。")
+    for kind, _seq, msg in r.findings:
+        if kind != "chain":
+            _out(f"  ✗ {msg}")
     if r.ok:
-        _out(f"审计链完整：已校验 {r.checked} 条事件，最后序号 {r.last_seq}。")
+        _out("审计链完整" + ("，且延续所有已知检查点" if args.against else "") + ("，业务数据与日志一致" if args.deep else "") + "。")
         return 0
-    _out(f"审计链校验失败：第一个异常序号 {r.first_bad_seq}（{r.reason}）；此前 {r.checked} 条完好。")
+    _out(f"发现 {len(r.findings)} 处问题。")
     return 1
+
+
+def cmd_audit_key(settings: Settings, args: argparse.Namespace) -> int:
+    """Make the office's signing key (a file; only its public half goes into the database)."""
+    from .domain import anchors
+    from .services import anchors as anchor_svc
+    from .services.actors import SYSTEM
+    path = Path(args.output) if args.output else settings.audit_key_path
+    pub = anchor_svc.write_key_file(path, force=args.force)
+    db = _db(settings)
+    try:
+        with db.write() as s:
+            anchor_svc.register_key(s, public_key=pub, actor=SYSTEM, now=_now())
+    finally:
+        db.dispose()
+    _out(f"已生成监察室签名密钥：{path}（仅本机可读，请妥善保管并备份，勿放入数据库）。")
+    _out(f"公钥：{pub}")
+    _out(f"密钥编号：{anchors.key_id(pub)}（请记录在案，核对检查点时使用）")
+    if args.output and Path(args.output) != settings.audit_key_path:
+        _out(f"服务器使用的密钥路径由 HALL_AUDIT_KEY_FILE 指定，当前为 {settings.audit_key_path}。")
+    return 0
+
+
+def cmd_checkpoint(settings: Settings, args: argparse.Namespace) -> int:
+    from .services import anchors as anchor_svc
+    from .services.actors import SYSTEM
+    db = _db(settings)
+    try:
+        with db.write() as s:
+            cp = anchor_svc.make_checkpoint(s, settings=settings, actor=SYSTEM, now=_now())
+    finally:
+        db.dispose()
+    if args.append_to:
+        with open(args.append_to, "a", encoding="utf-8") as f:
+            f.write(cp.to_line() + "\n")
+    _out(f"已签署检查点：第 {cp.seq} 条，哈希 {cp.hash[:16]}…，密钥 {cp.key_id}。")
+    return 0
+
+
+def cmd_export_checkpoints(settings: Settings, args: argparse.Namespace) -> int:
+    from .services import anchors as anchor_svc
+    db = _db(settings)
+    try:
+        with db.read() as s:
+            text = anchor_svc.export_lines(s)
+    finally:
+        db.dispose()
+    Path(args.output).write_text(text, encoding="utf-8")
+    _out(f"已导出 {text.count(chr(10))} 个检查点到 {args.output}。")
+    return 0
 
 
 def cmd_backup(settings: Settings, args: argparse.Namespace) -> int:
@@ -245,7 +317,20 @@ def build_parser() -> argparse.ArgumentParser:
     d.add_argument("--kind", required=True, choices=["kiosk", "display", "evaluator"])
     d.add_argument("--window", type=int)
     d.set_defaults(fn=cmd_add_device)
-    sub.add_parser("verify-audit", help="校验审计事件哈希链").set_defaults(fn=cmd_verify_audit)
+    v = sub.add_parser("verify-audit", help="校验审计事件哈希链")
+    v.add_argument("--against", metavar="CHECKPOINTS", help="监察室保存的检查点文件（JSON lines）")
+    v.add_argument("--deep", action="store_true", help="同时用日志核对业务数据（号票、办件、票据、评价…）")
+    v.set_defaults(fn=cmd_verify_audit)
+    k = sub.add_parser("audit-key", help="生成监察室签名密钥（私钥写入文件，公钥登记入库）")
+    k.add_argument("--output", help="密钥文件路径（默认 HALL_AUDIT_KEY_FILE 或 数据目录/audit-key.pem）")
+    k.add_argument("--force", action="store_true", help="覆盖已有的密钥文件")
+    k.set_defaults(fn=cmd_audit_key)
+    cp = sub.add_parser("checkpoint", help="立即签署一个审计检查点")
+    cp.add_argument("--append-to", metavar="FILE", help="同时追加到监察室的检查点文件")
+    cp.set_defaults(fn=cmd_checkpoint)
+    ex = sub.add_parser("export-checkpoints", help="导出全部检查点（JSON lines）")
+    ex.add_argument("output")
+    ex.set_defaults(fn=cmd_export_checkpoints)
     b = sub.add_parser("backup", help="备份 SQLite 数据库（在线一致性副本）")
     b.add_argument("--output")
     b.set_defaults(fn=cmd_backup)

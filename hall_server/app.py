@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import logging
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
@@ -13,6 +14,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from . import migrate
 from .api import admin, auth, errors, hall, phone, queue, ws
+from .api import anchoring, guard
 from .api.deps import AppContext, utcnow
 from .api.errors import error_response
 from .domain.errors import TooLarge
@@ -25,7 +27,7 @@ from .settings import Settings
 
 log = logging.getLogger(__name__)
 
-AREA_ROUTERS = ("cases", "catalog", "fees", "accountability", "supervision", "dashboard")
+AREA_ROUTERS = ("cases", "catalog", "fees", "accountability", "supervision", "dashboard", "audit")
 
 
 def _area_routers() -> list[object]:
@@ -54,14 +56,21 @@ class BodyLimit:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        bad = guard.refuse_url(scope)  # NUL and control characters never reach a handler (docs/audit.md)
+        if bad is not None:
+            await error_response(422, bad.code, bad.message)(scope, receive, send)
+            return
         for name, value in scope.get("headers", ()):
             if name == b"content-length":  # the server holds the client to what it announced
                 if not value.isdigit() or int(value) > self.max_bytes:
                     await error_response(413, TooLarge.code, TooLarge.message)(scope, receive, send)
                     return
-                await self.app(scope, receive, send)
-                return
-        # no length announced (chunked): read it here, up to the limit, then hand it on
+                break
+        if scope.get("method") in ("GET", "HEAD", "DELETE", "OPTIONS") \
+                and all(name != b"transfer-encoding" for name, _ in scope.get("headers", ())):
+            await self.app(scope, receive, send)
+            return
+        # read the body here, up to the limit (also when sent chunked), check it, hand it on
         chunks: list[bytes] = []
         seen = 0
         while True:
@@ -76,7 +85,15 @@ class BodyLimit:
             chunks.append(body)
             if not msg.get("more_body", False):
                 break
-        buffered: list[Message] = [{"type": "http.request", "body": b"".join(chunks), "more_body": False}]
+        whole = b"".join(chunks)
+        ctype = next((v for n, v in scope.get("headers", ()) if n == b"content-type"), b"")
+        bad = guard.refuse_body(whole, ctype)
+        if bad is not None:
+            await error_response(422, bad.code, bad.message)(scope, receive, send)
+            return
+        # the Idempotency-Key guard compares a retry's body with the first one (api/deps.py)
+        scope.setdefault("state", {})["body_digest"] = hashlib.sha256(whole).hexdigest()
+        buffered: list[Message] = [{"type": "http.request", "body": whole, "more_body": False}]
 
         async def replay() -> Message:
             return buffered.pop() if buffered else await receive()
@@ -113,6 +130,7 @@ def create_app(settings: Settings, *, clock: Callable[[], datetime] = utcnow, mi
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         hub.bind(asyncio.get_running_loop())
         stop_checkpointer = db.start_checkpointer()
+        stop_anchoring = anchoring.start(context)  # the daily signed checkpoint (docs/audit.md)
         # Writes are serialised (one hash chain); 40 threads queueing for the writer lock
         # only fight over the GIL and make the lock holder wait: a small pool is faster.
         anyio.to_thread.current_default_thread_limiter().total_tokens = max(2, settings.worker_threads)
@@ -121,6 +139,7 @@ def create_app(settings: Settings, *, clock: Callable[[], datetime] = utcnow, mi
             log.warning("%s", warning)  # printed QR codes would lead nowhere (also on stderr from `run`)
         yield
         hub.close_all()
+        await stop_anchoring()
         stop_checkpointer()
         db.dispose()
 

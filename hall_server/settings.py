@@ -75,6 +75,17 @@ class Settings(BaseSettings):
                              f" 或 https://zwfw.example.gov.cn，不能是 {v!r}")
         return v
 
+    # audit (docs/audit.md): the office's Ed25519 key file signs checkpoints of the event chain
+    audit_key_file: Path | None = Field(default=None, description="private key file (PEM); "
+                                        "default DATA_DIR/audit-key.pem; made by hall-server audit-key")
+    audit_checkpoint_hours: float = 24.0  # sign a checkpoint when the last one is this old; 0: never by itself
+    login_source_delay_max_s: float = 30.0  # sign-in throttle per account and source: delay cap
+    login_account_delay_after: int = 10  # failures of one account from all sources before delays apply to all
+
+    @property
+    def audit_key_path(self) -> Path:
+        return self.audit_key_file or self.data_dir / "audit-key.pem"
+
     @property
     def tz(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)

@@ -114,13 +114,19 @@ def valid_id_number(number: str) -> bool:
 def mask_id_number(number: str) -> str:
     """110101********1234: what screens, logs and displays may show.
 
+    Every length a document number can have is masked: 18 keeps the region and the last
+    four, 15 (the old card) the region and the last three, never the birth date; shorter
+    numbers (港澳台 permits of 8–11, passports of 9, …) keep only their first character.
     A copy of ``hall_server.domain.privacy.mask_id`` (printers may not import the server);
     tests/hall_server/contract/test_show.py keeps the two equal."""
     if not number:
         return number
-    if len(number) <= 10:  # too short to keep 6 + 4 and still hide anything
-        return number[:1] + "*" * (len(number) - 1)
-    return number[:6] + "*" * (len(number) - 10) + number[-4:]
+    n = len(number)
+    if n < 15:
+        return number[:1] + "*" * (n - 1)
+    if n == 15:
+        return number[:6] + "*" * 6 + number[-3:]
+    return number[:6] + "*" * (n - 10) + number[-4:]
 
 
 NATIONS = {

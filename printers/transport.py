@@ -32,6 +32,17 @@ from .errors import DeviceError, DeviceOffline, DeviceTimeout
 
 log = logging.getLogger(__name__)
 
+try:  # pyserial's posix backend calls termios directly: a vanished pty or USB adapter
+    import termios  # raises termios.error (EIO), which is not an OSError
+
+    _TERMIOS_ERRORS: tuple[type[BaseException], ...] = (termios.error,)
+except ImportError:  # pragma: no cover - Windows
+    _TERMIOS_ERRORS = ()
+
+#: everything the serial stack raises for a port that went away (or was never there);
+#: each becomes a device error (DeviceOffline), the transport closes, the next use reopens
+SERIAL_ERRORS: tuple[type[BaseException], ...] = (serial.SerialException, OSError, ValueError, *_TERMIOS_ERRORS)
+
 
 class Transport(ABC):
     """A byte pipe to one device (or one bus)."""
@@ -162,7 +173,7 @@ class SerialTransport(Transport):
                 self._timeout = 0
                 self._write_timeout = None
                 self._port.open()
-            except (serial.SerialException, OSError, ValueError) as e:
+            except SERIAL_ERRORS as e:
                 raise DeviceOffline(f"cannot open {self.description}: {e}") from None
             log.debug("opened %s", self.description)
 
@@ -172,7 +183,7 @@ class SerialTransport(Transport):
             if port is not None:
                 try:
                     port.close()
-                except (serial.SerialException, OSError) as e:  # already gone
+                except SERIAL_ERRORS as e:  # already gone
                     log.debug("close %s: %s", self.description, e)
             if self._url is not None:
                 self._port = None
@@ -205,10 +216,10 @@ class SerialTransport(Transport):
             except serial.SerialTimeoutException as e:
                 try:
                     port.reset_output_buffer()
-                except (serial.SerialException, OSError):
+                except SERIAL_ERRORS:
                     pass
                 raise DeviceTimeout(f"{self.description}: write of {len(data)} bytes: {e}") from None
-            except (serial.SerialException, OSError) as e:
+            except SERIAL_ERRORS as e:
                 raise self._gone(e) from None
             if n is not None and n < len(data):
                 raise DeviceTimeout(f"{self.description}: wrote {n} of {len(data)} bytes")
@@ -227,7 +238,7 @@ class SerialTransport(Transport):
                 more = min(n - 1, port.in_waiting) if n > 1 else 0
                 rest: bytes = port.read(more) if more > 0 else b""
                 return first + rest
-            except (serial.SerialException, OSError) as e:
+            except SERIAL_ERRORS as e:
                 raise self._gone(e) from None
 
     def discard_input(self) -> None:
@@ -235,7 +246,7 @@ class SerialTransport(Transport):
             port = self._require()
             try:
                 port.reset_input_buffer()
-            except (serial.SerialException, OSError) as e:
+            except SERIAL_ERRORS as e:
                 raise self._gone(e) from None
 
 

@@ -16,11 +16,13 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QDateEdit, QDateTimeEdit, Q
                                QHBoxLayout, QLabel, QLineEdit, QPushButton, QSplitter, QStackedWidget, QTableWidget,
                                QTableWidgetItem, QTabWidget, QVBoxLayout, QWidget)
 
-from hall_server.contract import (CARD_FACT_LABELS, AuditCheckOut, CardDetailOut, CardOut, CardsOut, EventSearchOut,
+from hall_server.contract import (CARD_FACT_LABELS, AuditCheckOut, CardDetailOut, CardOut, CardsOut, CheckpointsOut,
+                                  EventSearchOut,
                                   LoginOut, SignoffOut, TimelineOut)
 from hall_server.contract import events as kinds
 from hall_server.contract import show
 
+from .. import anchor_store
 from ..bridge import KnownError
 from ..config import ClientConfig
 from ..context import ClientContext
@@ -297,12 +299,17 @@ class CardsTab(QWidget):
 
 
 class AuditTab(QWidget):
+    """完整性校验: fetch the signed checkpoints (kept on this PC, anchor_store.py), then ask
+    the server to check the chain, its tip, every kept checkpoint and the business rows;
+    this PC also compares the kept checkpoints with the answer itself."""
     checked = Signal(object)  # AuditCheckOut
 
     def __init__(self, mode: "SupervisionMode") -> None:
         super().__init__()
         self.mode = mode
-        self.go = QPushButton("校验日志完整性（哈希链）")
+        cfg = mode.ctx.config
+        self.store = anchor_store.CheckpointStore(Path(cfg.data_dir) if cfg.data_dir else anchor_store.default_dir())
+        self.go = QPushButton("校验日志完整性（哈希链、检查点、业务数据）")
         self.result = QLabel("尚未校验")
         self.result.setWordWrap(True)
         lay = QVBoxLayout(self)
@@ -313,7 +320,12 @@ class AuditTab(QWidget):
 
     def run(self) -> None:
         self.go.setEnabled(False)
-        ops.audit_check(self.mode.ctx.api, on_ok=self._done, on_error=self._failed)
+        ops.checkpoints(self.mode.ctx.api, on_ok=self._got_checkpoints, on_error=self._failed)
+
+    def _got_checkpoints(self, got: CheckpointsOut) -> None:
+        self._refused = self.store.merge(got.checkpoints)[1]
+        ops.audit_check(self.mode.ctx.api, checkpoints=self.store.all(), deep=True, on_ok=self._done,
+                        on_error=self._failed)
 
     def _failed(self, e: KnownError) -> None:
         self.go.setEnabled(True)
@@ -321,14 +333,21 @@ class AuditTab(QWidget):
 
     def _done(self, r: AuditCheckOut) -> None:
         self.go.setEnabled(True)
-        if r.ok:
-            self.result.setText(f"日志完整：已校验 {r.checked} 条，至第 {r.last_seq} 条，未发现改动。")
+        kept = self.store.all()
+        local = anchor_store.compare(kept, head_seq=r.head_seq, hashes=r.anchor_hashes)
+        problems = [f.message for f in r.findings] + [m for m in local if m not in {f.message for f in r.findings}]
+        if self._refused:
+            problems.append(f"服务器提供的 {self._refused} 个检查点不是监察室密钥签署的")
+        ok = r.ok and not problems
+        if ok:
+            self.result.setText(f"日志完整：已校验 {r.checked} 条，至第 {r.last_seq} 条，未发现改动；"
+                                f"延续本机保存的 {len(kept)} 个签名检查点，业务数据与日志一致。")
             self.result.setStyleSheet("color: #135200;")
         else:
-            self.result.setText(f"日志不完整：第 {r.first_bad_seq} 条起校验失败（{r.reason}）。"
-                                f"之前的 {r.checked} 条完好。请立即报告。")
+            shown = "；\n".join(problems[:8]) + ("……" if len(problems) > 8 else "")
+            self.result.setText(f"日志不完整，请立即报告：\n{shown}")
             self.result.setStyleSheet("color: #a8071a; font-weight: bold;")
-        self.checked.emit(r)
+        self.checked.emit(r.model_copy(update={"ok": ok}))
 
 
 class ExportTab(QWidget):

@@ -13,7 +13,7 @@ from urllib.parse import quote, urlencode
 import httpx
 from PySide6.QtCore import QObject, Signal
 
-from hall_server.contract import (AuditCheckOut, CardDetailOut, CardsOut, EventSearchOut, SignoffOut,
+from hall_server.contract import (AuditCheckOut, CheckpointsOut, CardDetailOut, CardsOut, EventSearchOut, SignoffOut,
                                   TimelineOut)
 
 from ..bridge import KnownError
@@ -62,8 +62,14 @@ def sign_off(api: Connection, *, key: str, note: str, on_ok: OnOk, on_error: OnE
                     on_ok=on_ok, on_error=on_error)
 
 
-def audit_check(api: Connection, *, on_ok: OnOk, on_error: OnErr) -> Reply:
-    return api.post("/supervision/audit-check", model=AuditCheckOut, on_ok=on_ok, on_error=on_error)
+def audit_check(api: Connection, *, on_ok: OnOk, on_error: OnErr, checkpoints: list[Any] | None = None,
+                deep: bool = False) -> Reply:
+    body = {"checkpoints": [c.model_dump() for c in checkpoints or []], "deep": deep}
+    return api.post("/supervision/audit-check", body, model=AuditCheckOut, on_ok=on_ok, on_error=on_error)
+
+
+def checkpoints(api: Connection, *, on_ok: OnOk, on_error: OnErr) -> Reply:
+    return api.get("/supervision/checkpoints", model=CheckpointsOut, on_ok=on_ok, on_error=on_error)
 
 
 class Download(QObject):

@@ -103,7 +103,7 @@ def list_inquiries(scope: Literal["mine", "inbox", "open", "all"] = "mine",
     with c_.db.read() as s:
         now = c_.now()
         rows = isvc.list_for(s, actor=actor, scope=scope, limit=limit)
-        return c.InquiryList(items=[isvc.out(s, r, viewer=actor, now=now) for r in rows])
+        return c.InquiryList(items=[isvc.out(s, r, viewer=actor, now=now, listing=True) for r in rows])
 
 
 @router.get("/inquiries/{inquiry_no}", response_model=c.InquiryOut)

@@ -14,7 +14,7 @@ router = APIRouter(prefix="/auth", tags=["auth"])
 
 
 @router.post("/login", response_model=c.LoginOut)
-def login(body: c.LoginIn, c_: AppContext = Depends(ctx), _: None = Depends(public)) -> c.LoginOut:
+def login(body: c.LoginIn, request: Request, c_: AppContext = Depends(ctx), _: None = Depends(public)) -> c.LoginOut:
     now = c_.now()
     failure: HallError | None = None
     out: c.LoginOut | None = None
@@ -25,14 +25,15 @@ def login(body: c.LoginIn, c_: AppContext = Depends(ctx), _: None = Depends(publ
         try:
             res = auth.login(s, settings=c_.settings, staff_no=body.staff_no, password=body.password,
                              now=now, window_no=body.window_no,
-                             verified_hash=stored if ok else None, checked_hash=None if ok else stored)
+                             verified_hash=stored if ok else None, checked_hash=None if ok else stored,
+                             source=request.client.host if request.client else "")
             if body.window_no is not None:
                 queue.start_duty(s, staff=res.staff, window_no=body.window_no, now=now)
             out = c.LoginOut(token=res.token, expires_at=res.expires_at, staff_no=res.staff.staff_no,
                              name=res.staff.name, roles=sorted(res.staff.role_set), window_no=body.window_no,
                              badge=c.Badge(**queue.badge(s, res.staff)))
         except auth.LoginFailed as e:
-            failure = e  # keep the failure count: commit, then answer 401
+            failure = e  # keep the failure count: commit, then answer 401/429
     if failure is not None:
         raise failure
     assert out is not None

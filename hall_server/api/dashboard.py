@@ -10,6 +10,7 @@ from fastapi.responses import Response
 from .. import contract as c
 from ..domain.roles import ALL_ROLES, Role
 from ..reports import hall_reports
+from ..services import anchors as anchor_svc
 from ..services import dashboard as svc
 from ..services import stats as svc_stats
 from ..services import supervision as sup
@@ -77,6 +78,7 @@ def daily(day: date | None = None, format: Format = "json", actor: Actor = Depen
     with c_.db.read() as s:
         cards = sup.list_cards(s, settings=c_.settings, start=d, end=d, now=c_.now())
         rep = svc.daily(s, settings=c_.settings, day=d, now=c_.now(), cards=(cards.red, cards.yellow))
+        rep = rep.model_copy(update={"checkpoints": anchor_svc.report_lines(s, day=d, tz=c_.settings.tz)})
     if format == "json":
         return rep
     return _send(format, rep, hall_reports.daily_pdf(rep) if format == "pdf" else None,

@@ -164,22 +164,24 @@ def idempotent(
     route = f"{request.method} {request.url.path}"
     if key is not None and not (1 <= len(key) <= 200):
         raise BadInput("Idempotency-Key 长度应为 1–200 个字符。", code="bad_idempotency_key")
+    digest = getattr(request.state, "body_digest", None)  # app.BodyLimit: sha256 of the body
     if key:
         with c.db.read() as s:
             hit = s.scalar(select(Idempotency).where(Idempotency.principal == principal, Idempotency.key == key))
             if hit is not None:
-                return _replay(hit, route)
+                return _replay(hit, route, digest)
     try:
         with c.db.write() as s:
             if key:
                 hit = s.scalar(select(Idempotency).where(Idempotency.principal == principal, Idempotency.key == key))
                 if hit is not None:
-                    return _replay(hit, route)
+                    return _replay(hit, route, digest)
             result = fn(s)
             body = jsonable_encoder(result)
             if key:
                 s.add(Idempotency(key=key, principal=principal, route=route, status=status,
-                                  body=json.dumps(body, ensure_ascii=False), created_at=c.now()))
+                                  body=json.dumps(body, ensure_ascii=False), request_hash=digest,
+                                  created_at=c.now()))
                 s.flush()
     except IntegrityError:
         if not key:
@@ -188,13 +190,18 @@ def idempotent(
             hit = s.scalar(select(Idempotency).where(Idempotency.principal == principal, Idempotency.key == key))
             if hit is None:
                 raise
-            return _replay(hit, route)
+            return _replay(hit, route, digest)
     return JSONResponse(body, status_code=status)
 
 
-def _replay(hit: Idempotency, route: str) -> JSONResponse:
+def _replay(hit: Idempotency, route: str, digest: str | None) -> JSONResponse:
     if hit.route != route:
         raise HallError("该 Idempotency-Key 已用于另一个操作。", code="idempotency_key_reused")
+    if hit.request_hash is not None and digest is not None and hit.request_hash != digest:
+        # a retry carries the same body; another body under a used key is another request
+        # (e.g. another payment): replaying the first answer would hand out the wrong receipt
+        raise BadInput("该 Idempotency-Key 已用于内容不同的另一次提交，请为新的提交使用新的键。",
+                       code="idempotency_key_reused")
     resp = JSONResponse(json.loads(hit.body), status_code=hit.status)
     resp.headers["Idempotent-Replay"] = "true"
     return resp

@@ -6,7 +6,7 @@ import logging
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DataError, OperationalError, StatementError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from ..domain.errors import HallError
@@ -41,6 +41,26 @@ def install(app: FastAPI) -> None:
             fields.append(loc or "请求体")
         msg = "提交的数据格式不正确" + (f"：{'、'.join(fields)}" if fields else "") + "。"
         return error_response(422, "invalid_input", msg)
+
+    @app.exception_handler(OverflowError)
+    async def _overflow(request: Request, exc: OverflowError) -> JSONResponse:
+        # a number beyond 64 bits reaching the database, a date past year 9999 in arithmetic
+        log.info("out-of-range input on %s %s: %s", request.method, request.url.path, exc)
+        return error_response(422, "out_of_range", "提交的数字或日期超出可处理的范围。")
+
+    @app.exception_handler(DataError)
+    async def _data(request: Request, exc: DataError) -> JSONResponse:
+        # the database refused a value the models let through (integer out of range …)
+        log.info("database refused input on %s %s: %s", request.method, request.url.path, exc.orig)
+        return error_response(422, "out_of_range", "提交的数字或日期超出可处理的范围。")
+
+    @app.exception_handler(StatementError)
+    async def _statement(request: Request, exc: StatementError) -> JSONResponse:
+        if isinstance(exc.orig, OverflowError):  # a date at the end of the calendar, bound to a query
+            log.info("out-of-range input on %s %s: %s", request.method, request.url.path, exc.orig)
+            return error_response(422, "out_of_range", "提交的数字或日期超出可处理的范围。")
+        log.error("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
+        return error_response(500, "internal_error", "服务器内部错误，已记录，请联系系统管理员。")
 
     @app.exception_handler(OperationalError)
     async def _db_busy(request: Request, exc: OperationalError) -> JSONResponse:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Body, Depends, Query, Request
 from fastapi.responses import JSONResponse, Response
 from sqlalchemy.orm import Session
 
@@ -13,6 +13,7 @@ from ..domain import cards as dc
 from ..domain.errors import BadInput
 from ..domain.roles import Role
 from ..reports import exports
+from ..services import anchors as anchor_svc
 from ..services import supervision as svc
 from ..services.actors import Actor
 from ..services.names import all_staff_names
@@ -69,10 +70,13 @@ def staff_timeline(staff_no: str, day: date | None = None, actor: Actor = Depend
 
 
 @router.post("/audit-check", response_model=c.AuditCheckOut)
-def audit_check(actor: Actor = Depends(require(*READERS)), c_: AppContext = Depends(ctx)) -> c.AuditCheckOut:
-    """Verify the hash chain; the check itself is logged (``audit.checked``)."""
+def audit_check(body: c.AuditCheckIn = Body(default_factory=c.AuditCheckIn), actor: Actor = Depends(require(*READERS)),
+                c_: AppContext = Depends(ctx)) -> c.AuditCheckOut:
+    """Verify the hash chain, the client's checkpoints and (deep) the business rows; the
+    check itself is logged (``audit.checked``). See services/anchors.py."""
+    cps = [anchor_svc.from_contract(cp) for cp in body.checkpoints]
     with c_.db.write() as s:
-        return svc.check_chain(s, actor=actor, now=c_.now())
+        return anchor_svc.integrity_check(s, checkpoints=cps, deep=body.deep, actor=actor, now=c_.now())
 
 
 def _period(start: date | None, end: date | None, c_: AppContext) -> tuple[date, date]:

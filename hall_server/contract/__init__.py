@@ -8,6 +8,7 @@ from .cases import *  # noqa: F401,F403
 from .accountability import *  # noqa: F401,F403
 from .fees import *  # noqa: F401,F403
 from .supervision import *  # noqa: F401,F403
+from .audit import *  # noqa: F401,F403
 from .core import API_PREFIX  # noqa: F401
 from .phone import *  # noqa: F401,F403
 from .admin import *  # noqa: F401,F403,E402

@@ -8,6 +8,7 @@ from typing import Any, Literal
 from pydantic import Field
 
 from ..domain.cards import Level, Rule
+from .audit import AuditFinding
 from .core import EventOut, Model
 
 __all__ = [
@@ -115,6 +116,12 @@ class AuditCheckOut(Model):
     reason: str
     checked_at: datetime
     event_seq: int  # the audit.checked event that records this check
+    # audit area (contract/audit.py): anchors compared, business rows compared, what disagrees
+    anchors_checked: int = 0
+    head_seq: int = 0  # the chain's last row: a client compares its checkpoints' hashes itself
+    anchor_hashes: dict[int, str | None] = Field(default_factory=dict)  # seq -> stored hash (None: gone)
+    deep: bool = False
+    findings: list[AuditFinding] = Field(default_factory=list)
 
 
 class FiguresOut(Model):
@@ -252,6 +259,7 @@ class DailyReportOut(Model):
     by_hour: list[KeyFigures]
     cards_red: int = 0
     cards_yellow: int = 0
+    checkpoints: list[str] = Field(default_factory=list)  # signed audit checkpoints of the day (audit area)
 
 
 class MonthlyReportOut(Model):

@@ -12,9 +12,12 @@ def mask_id(value: str) -> str:
     """110101********1234 (18 digits), 110101*****1234 (15): region kept, birth date hidden."""
     if not value:
         return value
-    if len(value) <= 10:  # too short to keep 6 + 4 and still hide anything
-        return value[:1] + "*" * (len(value) - 1)
-    return value[:6] + "*" * (len(value) - 10) + value[-4:]
+    n = len(value)
+    if n < 15:  # permits (港澳台 8–11), passports (9), …: keeping 6 + 4 would hide almost nothing
+        return value[:1] + "*" * (n - 1)
+    if n == 15:  # first-generation 身份证: region 6, birth 6, order 3; the birth date is hidden
+        return value[:6] + "*" * 6 + value[-3:]
+    return value[:6] + "*" * (n - 10) + value[-4:]
 
 
 def mask_phone(value: str) -> str:

@@ -7,6 +7,7 @@ from .core import (
 )
 from . import cases, fees, accountability, supervision  # noqa: F401  (area tables)
 from . import admin  # noqa: F401  (admin tables)
+from . import audit  # noqa: F401  (checkpoints, sign-in throttle)
 
 __all__ = [
     "Base", "UTCDateTime", "Category", "Department", "Device", "Duty", "Event", "EventHead",

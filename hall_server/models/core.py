@@ -170,6 +170,7 @@ class Event(Base):
     case_no: Mapped[str | None] = mapped_column(String(40), index=True)
     ticket_no: Mapped[str | None] = mapped_column(String(10))
     staff_no: Mapped[str | None] = mapped_column(String(20), index=True)
+    hash_version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")  # domain/audit.py
 
 
 class EventHead(Base):
@@ -188,6 +189,7 @@ class Idempotency(Base):
     route: Mapped[str] = mapped_column(String(200))
     status: Mapped[int] = mapped_column(Integer)
     body: Mapped[str] = mapped_column(Text)
+    request_hash: Mapped[str | None] = mapped_column(String(64))  # sha256 of the request body it answered
     created_at: Mapped[datetime] = mapped_column()
     __table_args__ = (UniqueConstraint("principal", "key", name="uq_idempotency_principal_key"),)
 

@@ -23,7 +23,7 @@ from ..contract import events as kinds
 from ..contract import show
 from ..models import Event
 from ..settings import Settings
-from . import pdf
+from . import cells, pdf
 
 HEAD_FILL = PatternFill("solid", fgColor="DDE6F1")
 FILTER_LABELS = {"start": "起", "end": "止", "window_no": "窗口", "staff_no": "工号", "type_": "类型",
@@ -59,34 +59,34 @@ def supervision_xlsx(evs: Iterable[Event], cards: c.CardsOut, *, settings: Setti
     ws = wb.active
     assert ws is not None
     ws.title = "事件日志"
-    ws.append([f"{settings.hall_name} 监察导出（事件日志）"])
+    cells.append(ws, [f"{settings.hall_name} 监察导出（事件日志）"])
     ws["A1"].font = Font(bold=True, size=13)
-    ws.append([f"查询条件：{describe(filters, tz)}；导出时间：{_local(now, tz)}"])
+    cells.append(ws, [f"查询条件：{describe(filters, tz)}；导出时间：{_local(now, tz)}"])
     names = names or {}
     head = ["序号", "时间", "操作者", "窗口", "事件", "经过", "办件号", "号票", "工号", "哈希"]
-    ws.append(head)
+    cells.append(ws, head)
     for cell in ws[3]:
         cell.font = Font(bold=True)
         cell.fill = HEAD_FILL
     n = 0
     for e in evs:
-        ws.append([e.seq, _local(e.at, tz), _who(e, names), e.window_no, kinds.label(e.type, e.data),
+        cells.append(ws, [e.seq, _local(e.at, tz), _who(e, names), e.window_no, kinds.label(e.type, e.data),
                    kinds.sentence(e, names=names, tz=tz), e.case_no, e.ticket_no, e.staff_no, e.hash])
         n += 1
     for col, width in zip("ABCDEFGHIJ", (8, 20, 18, 6, 18, 70, 22, 8, 8, 20)):
         ws.column_dimensions[col].width = width
     ws.freeze_panes = "A4"
     cs = wb.create_sheet("红黄牌")
-    cs.append([f"红黄牌 {cards.start.isoformat()} 至 {cards.end.isoformat()}（规则：{cards.city}）"])
+    cells.append(cs, [f"红黄牌 {cards.start.isoformat()} 至 {cards.end.isoformat()}（规则：{cards.city}）"])
     cs["A1"].font = Font(bold=True, size=13)
-    cs.append([f"红牌 {cards.red}，黄牌 {cards.yellow}，未签阅 {cards.open}"])
+    cells.append(cs, [f"红牌 {cards.red}，黄牌 {cards.yellow}，未签阅 {cards.open}"])
     chead = ["牌", "规则", "日期", "说明", "工号", "窗口", "办件号", "号票", "签阅人", "签阅时间", "签阅意见", "编号"]
-    cs.append(chead)
+    cells.append(cs, chead)
     for cell in cs[3]:
         cell.font = Font(bold=True)
         cell.fill = HEAD_FILL
     for k in cards.cards:
-        cs.append([k.level_label, k.rule_label, k.day.isoformat(), k.title, k.staff_no, k.window_no, k.case_no,
+        cells.append(cs, [k.level_label, k.rule_label, k.day.isoformat(), k.title, k.staff_no, k.window_no, k.case_no,
                    k.ticket, show.staff(names.get(k.signed_by or ""), k.signed_by) if k.signed_by else None,
                    _local(k.signed_at, tz) if k.signed_at else None, k.note, k.key])
     for col, width in zip("ABCDEFGHIJKL", (6, 18, 12, 50, 8, 6, 22, 8, 8, 20, 30, 40)):

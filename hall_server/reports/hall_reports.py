@@ -23,7 +23,7 @@ from reportlab.platypus import Flowable, Spacer
 
 from .. import contract as c
 from ..domain.stats import minutes_text, rate_text, yuan_text
-from . import pdf
+from . import cells, pdf
 
 BAR = colors.HexColor("#2F6DB5")
 BAR2 = colors.HexColor("#E08A2E")
@@ -124,7 +124,8 @@ def _doc(title: str, subtitle: str, story: list[Flowable], hall: str) -> bytes:
 def daily_pdf(r: c.DailyReportOut) -> bytes:
     title = f"{r.hall_name}日报"
     story: list[Flowable] = [
-        pdf.kv_table(summary_rows(r.total) + [("红黄牌", f"红牌 {r.cards_red}，黄牌 {r.cards_yellow}")],
+        pdf.kv_table(summary_rows(r.total) + [("红黄牌", f"红牌 {r.cards_red}，黄牌 {r.cards_yellow}")]
+                     + [("审计检查点", "\n".join(r.checkpoints) or "（当日无签名检查点）")],
                      widths=(40 * mm, 130 * mm)),
         Spacer(1, 4 * mm),
         bar_chart("分时段取号与办结", [k.key for k in r.by_hour],
@@ -197,15 +198,15 @@ def _min(s: float | None) -> float | None:
 
 def _sheet(ws: Worksheet, title: str, head: Sequence[str], rows: Sequence[Sequence[object]],
            pct_cols: Sequence[int] = (), money_cols: Sequence[int] = ()) -> None:
-    ws.append([title])
+    cells.append(ws, [title])
     ws["A1"].font = Font(bold=True, size=13)
-    ws.append(list(head))
+    cells.append(ws, list(head))
     for cell in ws[2]:
         cell.font = Font(bold=True)
         cell.fill = HEAD_FILL
         cell.alignment = Alignment(horizontal="center", wrap_text=True)
     for r in rows:
-        ws.append(list(r))
+        cells.append(ws, list(r))
     for col in pct_cols:
         for row in ws.iter_rows(min_row=3, min_col=col, max_col=col):
             row[0].number_format = "0.0%"

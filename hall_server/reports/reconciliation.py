@@ -16,6 +16,7 @@ from reportlab.platypus import Flowable, Spacer
 from .. import contract as c
 from ..domain.money import daxie, yuan
 from .pdf import build, grid_table, kv_table, para, styles
+from . import cells
 
 HEADER = ["部门", "收款账户", "账户名称", "收入类型", "收费笔数", "收费金额", "退费笔数", "退费金额", "净额"]
 
@@ -49,22 +50,22 @@ def xlsx(r: c.ReconOut, *, hall_name: str) -> bytes:
     ws = wb.active
     assert ws is not None
     ws.title = "对账单"
-    ws.append([f"{hall_name} 一个窗口收费对账单"])
-    ws.append([f"期间：{r.start:%Y-%m-%d} 至 {r.end:%Y-%m-%d}" + (f"  部门：{r.department_code}" if r.department_code else "")])
-    ws.append([])
+    cells.append(ws, [f"{hall_name} 一个窗口收费对账单"])
+    cells.append(ws, [f"期间：{r.start:%Y-%m-%d} 至 {r.end:%Y-%m-%d}" + (f"  部门：{r.department_code}" if r.department_code else "")])
+    cells.append(ws, [])
     head = ["部门", "部门编码", "收款账户", "账户名称", "收入类型", "收费笔数", "收费金额（元）", "退费笔数",
             "退费金额（元）", "净额（元）", "收费（分）", "退费（分）", "净额（分）"]
-    ws.append(head)
+    cells.append(ws, head)
     bold = Font(bold=True)
     for cell in ws[4]:
         cell.font = bold
         cell.fill = PatternFill("solid", fgColor="E8E8E8")
         cell.alignment = Alignment(horizontal="center")
     for x in r.rows:
-        ws.append([x.department, x.department_code, x.account_code, x.account_name, x.income_type, x.payments,
+        cells.append(ws, [x.department, x.department_code, x.account_code, x.account_name, x.income_type, x.payments,
                    x.paid_fen / 100, x.refunds, x.refunded_fen / 100, x.net_fen / 100,
                    x.paid_fen, x.refunded_fen, x.net_fen])
-    ws.append(["合计", "", "", "", "", sum(x.payments for x in r.rows), r.total_paid_fen / 100,
+    cells.append(ws, ["合计", "", "", "", "", sum(x.payments for x in r.rows), r.total_paid_fen / 100,
                sum(x.refunds for x in r.rows), r.total_refunded_fen / 100, r.total_net_fen / 100,
                r.total_paid_fen, r.total_refunded_fen, r.total_net_fen])
     for cell in ws[ws.max_row]:
@@ -74,10 +75,10 @@ def xlsx(r: c.ReconOut, *, hall_name: str) -> bytes:
             cell.number_format = "#,##0.00"
     for col, width in zip("ABCDEFGHIJKLM", (24, 10, 14, 28, 18, 10, 16, 10, 16, 16, 14, 14, 14)):
         ws.column_dimensions[col].width = width
-    ws.append([])
-    ws.append(["净额（大写）", "人民币" + daxie(r.total_net_fen)])
-    ws.append(["作废票据", "、".join(r.voids) or "无"])
-    ws.append(["未日结", "、".join(r.open_days) or "无"])
+    cells.append(ws, [])
+    cells.append(ws, ["净额（大写）", "人民币" + daxie(r.total_net_fen)])
+    cells.append(ws, ["作废票据", "、".join(r.voids) or "无"])
+    cells.append(ws, ["未日结", "、".join(r.open_days) or "无"])
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()

@@ -8,13 +8,14 @@ from datetime import datetime, timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from ..contract import events as kinds
 from ..domain.errors import BadInput, Conflict, NotFound, Unauthorized
 from ..domain.roles import ALL_ROLES, DEVICE_ROLES, STAFF_ROLES, Role
 from ..models import Device, Duty, Staff, Token
+from ..models.audit import LoginThrottle
 from ..settings import Settings
 from . import events
 from .actors import Actor
@@ -125,9 +126,15 @@ def check_password(settings: Settings, password_hash: str | None, password: str)
 
 def login(session: Session, *, settings: Settings, staff_no: str, password: str, now: datetime,
           window_no: int | None = None, verified_hash: str | None = None,
-          checked_hash: str | None = None) -> LoginResult:
+          checked_hash: str | None = None, source: str = "") -> LoginResult:
     """Check the password, counting failures; the caller commits even on failure so the
     failure count sticks (the API does this via ``LoginFailed``).
+
+    Failures are counted per account *and source* (the client's address; approvals typed
+    at another's PC count under their own empty source): growing delays, then a lockout
+    of that source only, so five wrong passwords typed anywhere cannot lock an approver or
+    the admin out of the hall. Across all sources an account only gets (capped) delays.
+    An admin lifts any of it (``unlock``); an account lock set by the admin stops its tokens.
 
     ``verified_hash``: the hash the caller already checked ``password`` against outside
     the transaction (argon2 takes tens of ms; holding the writer lock meanwhile would
@@ -137,9 +144,19 @@ def login(session: Session, *, settings: Settings, staff_no: str, password: str,
     if staff is None or not staff.active:
         raise LoginFailed("工号或密码错误。")
     if staff.locked_until and staff.locked_until > now:
-        minutes = max(1, int((staff.locked_until - now).total_seconds() // 60) + 1)
-        raise LoginFailed(f"连续输错密码次数过多，账号已锁定，请 {minutes} 分钟后再试或联系管理员。",
-                          code="account_locked")
+        raise LoginFailed("账号已被管理员锁定，请联系系统管理员。", code="account_locked")
+    source = source[:64]
+    row = session.get(LoginThrottle, (staff.staff_no, source))
+    if row is not None and row.blocked_until is not None and row.blocked_until > now:
+        wait = row.blocked_until - now
+        if row.failures >= settings.lockout_attempts:
+            minutes = max(1, int(wait.total_seconds() // 60) + 1)
+            raise LoginFailed(f"在本机连续输错密码次数过多，已锁定，请 {minutes} 分钟后再试或请管理员解锁"
+                              "（其他电脑登录不受影响）。", code="account_locked")
+        raise TooManyAttempts(f"密码输错，请 {max(1, int(wait.total_seconds() + 0.999))} 秒后再试。")
+    account_wait = _account_delay(session, settings=settings, staff=staff, now=now)
+    if account_wait > 0:
+        raise TooManyAttempts(f"该账号近期多次输错密码，请 {int(account_wait + 0.999)} 秒后再试。")
     try:
         if checked_hash is not None and checked_hash == staff.password_hash:
             raise VerificationError()
@@ -147,18 +164,25 @@ def login(session: Session, *, settings: Settings, staff_no: str, password: str,
             hasher(settings).verify(staff.password_hash, password)
     except (VerificationError, InvalidHashError):
         staff.failed_logins += 1
-        if staff.failed_logins >= settings.lockout_attempts:
-            staff.locked_until = now + timedelta(minutes=settings.lockout_minutes)
-            staff.failed_logins = 0
+        if row is None:
+            row = LoginThrottle(staff_no=staff.staff_no, source=source, failures=0, last_failed_at=now)
+            session.add(row)
+        row.failures += 1
+        row.last_failed_at = now
+        if row.failures >= settings.lockout_attempts:
+            row.blocked_until = now + timedelta(minutes=settings.lockout_minutes)
             events.append(session, kinds.STAFF_LOCKED.type, actor=f"staff:{staff.staff_no}", at=now,
-                          data={"staff_no": staff.staff_no, "minutes": settings.lockout_minutes})
+                          data={"staff_no": staff.staff_no, "minutes": settings.lockout_minutes,
+                                "source": source})
             raise LoginFailed(
-                f"连续输错密码 {settings.lockout_attempts} 次，账号已锁定 {settings.lockout_minutes} 分钟。",
-                code="account_locked") from None
-        left = settings.lockout_attempts - staff.failed_logins
-        raise LoginFailed(f"工号或密码错误，再错 {left} 次将锁定账号。") from None
+                f"连续输错密码 {settings.lockout_attempts} 次，本机已锁定 {settings.lockout_minutes} 分钟"
+                "（管理员可解锁）。", code="account_locked") from None
+        row.blocked_until = now + timedelta(seconds=source_delay(row.failures, settings=settings))
+        left = settings.lockout_attempts - row.failures
+        raise LoginFailed(f"工号或密码错误，在本机再错 {left} 次将锁定。") from None
     staff.failed_logins = 0
-    staff.locked_until = None
+    if row is not None:
+        session.delete(row)
     token = new_token()
     expires = now + timedelta(hours=settings.token_ttl_hours)
     session.add(Token(token_hash=hash_token(token), staff_id=staff.id, window_no=window_no,
@@ -167,8 +191,73 @@ def login(session: Session, *, settings: Settings, staff_no: str, password: str,
     return LoginResult(token, staff, expires)
 
 
+def sign_in_blocked(session: Session, *, settings: Settings, staff: Staff, now: datetime,
+                    source: str = "") -> bool:
+    """Would a password from this source be refused unchecked right now (account lock,
+    the source's delay or lockout, the account's delay)? Approvals ask this first, so a
+    right guess after many wrong ones does not slip through."""
+    if staff.locked_until is not None and staff.locked_until > now:
+        return True
+    row = session.get(LoginThrottle, (staff.staff_no, source[:64]))
+    if row is not None and row.blocked_until is not None and row.blocked_until > now:
+        return True
+    return _account_delay(session, settings=settings, staff=staff, now=now) > 0
+
+
+def source_delay(failures: int, *, settings: Settings) -> float:
+    """Seconds a source waits after its n-th wrong password: 0, 1, 2, 4 … (capped); a
+    typo costs nothing, guessing costs time."""
+    if failures <= 1:
+        return 0.0
+    return float(min(2 ** (failures - 2), settings.login_source_delay_max_s))
+
+
+def _account_delay(session: Session, *, settings: Settings, staff: Staff, now: datetime) -> float:
+    """Guesses spread over many sources slow the account down (never lock it)."""
+    over = staff.failed_logins - settings.login_account_delay_after
+    if over < 0:
+        return 0.0
+    last = session.scalar(select(func.max(LoginThrottle.last_failed_at)).where(LoginThrottle.staff_no == staff.staff_no))
+    if last is None:
+        return 0.0
+    wait = min(2.0 ** over, settings.login_source_delay_max_s) - (now - last).total_seconds()
+    return max(0.0, wait)
+
+
+def unlock(session: Session, *, staff_no: str, actor: Actor, now: datetime) -> int:
+    """The admin lifts every sign-in lockout and delay of an account, and an account lock."""
+    staff = session.scalar(select(Staff).where(Staff.staff_no == staff_no))
+    if staff is None:
+        raise NotFound(f"找不到工号 {staff_no}。", code="staff_not_found")
+    rows = session.scalars(select(LoginThrottle).where(LoginThrottle.staff_no == staff_no)).all()
+    for r in rows:
+        session.delete(r)
+    staff.failed_logins = 0
+    staff.locked_until = None
+    events.append(session, "staff.unlocked", actor=actor, at=now,
+                  data={"staff_no": staff_no, "sources": len(rows)})
+    return len(rows)
+
+
+def lock(session: Session, *, staff_no: str, actor: Actor, now: datetime, days: int = 36500) -> Staff:
+    """The admin locks an account: it cannot sign in and its tokens stop working."""
+    staff = session.scalar(select(Staff).where(Staff.staff_no == staff_no))
+    if staff is None:
+        raise NotFound(f"找不到工号 {staff_no}。", code="staff_not_found")
+    staff.locked_until = now + timedelta(days=days)
+    events.append(session, "staff.locked", actor=actor, at=now, data={"staff_no": staff_no, "by_admin": True})
+    return staff
+
+
 class LoginFailed(Unauthorized):
     code = "login_failed"
+
+
+class TooManyAttempts(LoginFailed):
+    """A wait imposed by the throttle (a LoginFailed, so approvals treat it as one)."""
+    status = 429
+    code = "too_many_attempts"
+    message = "密码输错次数较多，请稍后再试。"
 
 
 def resolve(session: Session, *, token: str, now: datetime) -> Actor:
@@ -186,6 +275,8 @@ def resolve_token(session: Session, *, token: str, now: datetime) -> tuple[Actor
         staff = session.get(Staff, row.staff_id)
         if staff is None or not staff.active:
             raise Unauthorized("账号已停用。", code="invalid_token")
+        if staff.locked_until is not None and staff.locked_until > now:
+            raise Unauthorized("账号已被管理员锁定。", code="invalid_token")
         return Actor(kind="staff", id=staff.id, name=staff.name,
                      roles=frozenset(Role(r) for r in staff.role_set), staff_no=staff.staff_no,
                      window_no=row.window_no, department_id=staff.department_id), row.expires_at

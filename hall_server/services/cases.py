@@ -460,7 +460,7 @@ def _check_approver(session: Session, *, settings: Settings, actor: Actor, now: 
         raise ApprovalFailed("审批人工号或密码错误。")
     if approver.id == actor.id:
         raise ApprovalFailed("审批人不能是经办人本人。", code="self_approval")
-    if approver.locked_until and approver.locked_until > now:
+    if auth.sign_in_blocked(session, settings=settings, staff=approver, now=now):  # throttle: services/auth.py
         raise ApprovalFailed("审批人账号已锁定，请稍后再试或联系管理员。", code="approver_locked")
     if verified_hash is None or verified_hash != approver.password_hash:
         if checked_hash is None or checked_hash != approver.password_hash:

@@ -41,21 +41,20 @@ def append(
     else:
         prev_seq, prev_hash = tip
     seq = prev_seq + 1
-    h = audit.event_hash(seq=seq, at=at, actor=actor_id, window_no=window_no, type=type,
-                         data=data, prev_hash=prev_hash)
+    # the search columns are inside the hash (format v2): what supervision searches by is proven too
+    case_no, ticket_no, staff_no = audit.links(data=data, actor_staff_no=None if isinstance(actor, str)
+                                               else actor.staff_no)
+    h = audit.event_hash(seq=seq, at=at, actor=actor_id, window_no=window_no, type=type, data=data,
+                         prev_hash=prev_hash, version=audit.CURRENT_VERSION, case_no=case_no,
+                         ticket_no=ticket_no, staff_no=staff_no)
     row = dict(seq=seq, at=at, actor=actor_id, window_no=window_no, type=type, data=data,
-               prev_hash=prev_hash, hash=h,
-               case_no=_str(data.get("case_no")), ticket_no=_str(data.get("ticket")),
-               staff_no=_str(data.get("staff_no")) or (None if isinstance(actor, str) else actor.staff_no))
+               prev_hash=prev_hash, hash=h, case_no=case_no, ticket_no=ticket_no, staff_no=staff_no,
+               hash_version=audit.CURRENT_VERSION)
     session.execute(_INSERT, row)
     session.execute(_MOVE_TIP, {"seq": seq, "hash": h})
     ev = Event(**row)  # a detached copy for the caller (ev.seq etc.); the row is already written
     session.info.setdefault("new_events", []).append(event_dict(ev))
     return ev
-
-
-def _str(v: Any) -> str | None:
-    return None if v is None else str(v)[:40]
 
 
 def event_dict(ev: Event) -> dict[str, Any]:
@@ -78,7 +77,8 @@ def rows(session: Session, *, after: int = 0, batch: int = 5000) -> Iterator[aud
         if not chunk:
             return
         for e in chunk:
-            yield audit.ChainRow(e.seq, e.at, e.actor, e.window_no, e.type, e.data, e.prev_hash, e.hash)
+            yield audit.ChainRow(e.seq, e.at, e.actor, e.window_no, e.type, e.data, e.prev_hash, e.hash,
+                                 e.case_no, e.ticket_no, e.staff_no, e.hash_version)
         cursor = chunk[-1].seq
         session.expunge_all()
 

@@ -467,7 +467,7 @@ def _check_approver(session: Session, *, settings: Settings, staff_no: str, pass
         raise ApprovalFailed("审批人工号或密码错误。")
     if approver.id == actor.id:
         raise ApprovalFailed("审批人不能是经办人本人。", code="self_approval")
-    if approver.locked_until and approver.locked_until > now:
+    if auth.sign_in_blocked(session, settings=settings, staff=approver, now=now):  # throttle: services/auth.py
         raise ApprovalFailed("审批人账号已锁定，请稍后再试或联系管理员。", code="approver_locked")
     try:
         auth.hasher(settings).verify(approver.password_hash, password)

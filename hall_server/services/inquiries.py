@@ -264,7 +264,10 @@ def list_for(session: Session, *, actor: Actor, scope: Scope, limit: int = 200) 
     return list(session.scalars(q.limit(limit)))
 
 
-def out(session: Session, inq: Inquiry, *, viewer: Actor, now: datetime) -> c.InquiryOut:
+def out(session: Session, inq: Inquiry, *, viewer: Actor, now: datetime, listing: bool = False) -> c.InquiryOut:
+    """``listing``: a row of a list, where a clerk or cashier sees the citizen's phone only
+    for inquiries they own (first person or the named receiver); a department-wide
+    referral shows it when one of its members opens the inquiry to call back."""
     first_no, first_name = staff_no_of(session, inq.first_staff_id)
     to_no, to_name = staff_no_of(session, inq.referred_to_staff_id)
     by_no, _ = staff_no_of(session, inq.referred_by_staff_id)
@@ -272,7 +275,9 @@ def out(session: Session, inq: Inquiry, *, viewer: Actor, now: datetime) -> c.In
     dept = session.get(Department, inq.referred_to_department_id) if inq.referred_to_department_id else None
     involved = viewer.kind == "staff" and (inq.first_staff_id == viewer.id or _is_receiver(inq, viewer))
     mine = involved or is_office(viewer)
-    phone = inq.citizen_phone if (mine or not inq.citizen_phone) else mask_phone(inq.citizen_phone)
+    owner = viewer.kind == "staff" and viewer.id in (inq.first_staff_id, inq.referred_to_staff_id)
+    shown = (owner or is_office(viewer)) if listing else mine
+    phone = inq.citizen_phone if (shown or not inq.citizen_phone) else mask_phone(inq.citizen_phone)
     state = dom.InquiryState(inq.state)
     return c.InquiryOut(
         id=inq.id, inquiry_no=inq.inquiry_no, created_at=inq.created_at, state=state,

@@ -20,6 +20,12 @@ def morning_with_a_long_wait(take_ticket, clerk_api, clock):  # type: ignore[no-
     return clerk
 
 
+@pytest.fixture(autouse=True)
+def _client_data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The supervision PC keeps audit checkpoints in its data folder: a fresh one per test."""
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "client-data"))
+
+
 def _inspector(qtbot, client_factory, wait_ms):  # type: ignore[no-untyped-def]
     b = client_factory("supervision", token="", wait_online=False)
     w = b.widget

@@ -186,10 +186,11 @@ def test_real_name_ticket_keeps_id_masked(client, kiosk, display):
     assert bad.status_code == 422 and bad.json()["error"]["code"] == "invalid_id_number"
 
 
-def test_lockout_after_repeated_failures(client):
+def test_lockout_after_repeated_failures(client, clock):
     for _ in range(5):
         r = client.post("/api/v1/auth/login", json={"staff_no": "1001", "password": "wrong!"})
         assert r.status_code == 401
+        clock.advance(seconds=31)  # past the growing delay between attempts (services/auth.py)
     r = client.post("/api/v1/auth/login", json={"staff_no": "1001", "password": "demo1234"})
     assert r.status_code == 401 and r.json()["error"]["code"] == "account_locked"
 

@@ -69,15 +69,19 @@ def test_extension_needs_a_manager_or_supervisor_password_and_logs_who_approved(
     assert [p["label"] for p in public["progress"]] == ["受理", "延长办理时限"]  # the refusals are the office's own
 
 
-def test_wrong_approver_passwords_count_towards_the_approvers_lockout(client, login, settings):
+def test_wrong_approver_passwords_count_towards_the_approvers_lockout(client, login, settings, clock):
     clerk = login("1001", window_no=1)
     no = intake(client, clerk)["case_no"]
-    codes = [extend(client, clerk, no, approver_staff_no="3001", approver_password="bad-guess").json()["error"]["code"]
-             for _ in range(settings.lockout_attempts)]
+    codes = []
+    for _ in range(settings.lockout_attempts):  # waiting out the growing delay between attempts
+        codes.append(extend(client, clerk, no, approver_staff_no="3001",
+                            approver_password="bad-guess").json()["error"]["code"])
+        clock.advance(seconds=31)
     assert codes[-1] == "approver_locked" and set(codes[:-1]) == {"approval_failed"}
     r = extend(client, clerk, no, approver_staff_no="3001", approver_password="demo1234")  # now even the right one
     assert r.status_code == 403 and r.json()["error"]["code"] == "approver_locked"
-    assert client.post("/api/v1/auth/login", json={"staff_no": "3001", "password": "demo1234"}).status_code != 200
+    # the guesses locked the approval at that PC, not the approver out of the hall (docs/audit.md)
+    assert client.post("/api/v1/auth/login", json={"staff_no": "3001", "password": "demo1234"}).status_code == 200
 
 
 def test_extending_a_concluded_case_is_refused_before_any_password_is_tried(client, login):

@@ -19,7 +19,8 @@ def chain(n: int) -> list[audit.ChainRow]:
         data = {"ticket": f"A{i:03d}", "n": i}
         h = audit.event_hash(seq=i, at=at, actor="staff:1001", window_no=1, type="ticket.called",
                              data=data, prev_hash=prev)
-        rows.append(audit.ChainRow(i, at, "staff:1001", 1, "ticket.called", data, prev, h))
+        rows.append(audit.ChainRow(i, at, "staff:1001", 1, "ticket.called", data, prev, h,
+                                   ticket_no=data["ticket"], staff_no="1001"))
         prev = h
     return rows
 
@@ -66,3 +67,53 @@ def test_the_hash_does_not_depend_on_key_order_or_time_zone():
     a = audit.event_hash(seq=1, at=T0, actor="x", window_no=None, type="t", data={"a": 1, "b": 2}, prev_hash="0")
     b = audit.event_hash(seq=1, at=T0, actor="x", window_no=None, type="t", data={"b": 2, "a": 1}, prev_hash="0")
     assert a == b
+
+
+def chain_v2(n: int, *, v1_first: int = 0) -> list[audit.ChainRow]:
+    """A chain whose first ``v1_first`` rows are format v1 (as written before v2), then v2."""
+    rows, prev = [], audit.GENESIS
+    for i in range(1, n + 1):
+        at = T0 + timedelta(seconds=i)
+        data = {"ticket": f"A{i:03d}", "case_no": f"C{i}", "staff_no": "1001"}
+        v = 1 if i <= v1_first else 2
+        row = audit.ChainRow(i, at, "staff:1001", 1, "ticket.called", data, prev, "", f"C{i}", data["ticket"],
+                             "1001", v)
+        row = replace(row, hash=row.expected_hash())
+        rows.append(row)
+        prev = row.hash
+    return rows
+
+
+def test_a_chain_of_old_v1_rows_then_v2_rows_verifies():
+    r = audit.verify(chain_v2(10, v1_first=4))
+    assert r.ok and r.checked == 10
+
+
+@given(st.integers(1, 10), st.sampled_from(["case_no", "ticket_no", "staff_no"]))
+def test_an_edited_search_column_is_named_under_either_format(bad, field):
+    rows = chain_v2(10, v1_first=5)
+    rows[bad - 1] = replace(rows[bad - 1], **{field: "X9"})
+    r = audit.verify(rows)
+    assert not r.ok and r.first_bad_seq == bad
+
+
+def test_a_v2_row_rewritten_as_v1_is_a_downgrade():
+    rows = chain_v2(6, v1_first=2)
+    r0 = replace(rows[3], hash_version=1, staff_no="1009")
+    r0 = replace(r0, hash=r0.expected_hash())
+    rows[3] = r0
+    r = audit.verify(rows)
+    assert not r.ok and r.first_bad_seq == 4 and "倒退" in r.reason
+
+
+def test_the_writer_fills_and_hashes_the_search_columns(client, kiosk, settings):
+    from sqlalchemy import create_engine, text
+    r = client.post("/api/v1/tickets", json={"category": "A"}, headers=kiosk)
+    assert r.status_code == 201
+    engine = create_engine(settings.sqlalchemy_url)
+    try:
+        with engine.connect() as conn:
+            row = conn.execute(text("SELECT hash_version, ticket_no FROM events ORDER BY seq DESC LIMIT 1")).one()
+    finally:
+        engine.dispose()
+    assert row == (2, r.json()["number"])
