@@ -356,8 +356,13 @@ def _roles(d: Mapping[str, Any]) -> Mapping[str, str]:
 
 STAFF_ADDED = kind("staff.added", "新增人员", "{who}新增人员 {name}（{staff_no}），角色：{roles_text}",
                    "staff_no", "name", "roles", derive=_roles)
-STAFF_LOCKED = kind("staff.locked", "账号锁定", "工号 {staff_no} 连续输错密码，账号锁定 {minutes} 分钟",
-                    "staff_no", "minutes")
+STAFF_LOCKED = kind("staff.locked", "账号锁定", "{text}", "staff_no", audience=Audience.OFFICE,
+                    derive=lambda d: {"text": (f"锁定工号 {d.get('staff_no')} 的账号（其令牌同时失效）" if d.get("by_admin")
+                                               else f"工号 {d.get('staff_no')} 连续输错密码，"
+                                               + (f"来自 {d['source']} 的登录" if d.get("source") else "账号")
+                                               + f"锁定 {d.get('minutes')} 分钟")})
+STAFF_UNLOCKED = kind("staff.unlocked", "解除登录锁定", "{who}解除工号 {staff_no} 的登录锁定（{sources} 处来源）",
+                      "staff_no", "sources", audience=Audience.OFFICE)
 STAFF_STAR_UPDATED = kind("staff.star_rating_updated", "服务星级更新",
                           "{staff_no_who}的服务星级更新为 {star} 星（近 {period_days} 天 {count} 条评价）",
                           "staff_no", "star", "count", "period_days")
@@ -652,6 +657,15 @@ AUDIT_CHECKED = kind("audit.checked", "校验日志完整性", "{who}校验日�
                      "ok", "checked", "last_seq", "first_bad_seq", "reason", "staff_no",
                      derive=lambda d: {"result": (f"已校验 {d.get('checked')} 条，未发现改动" if d.get("ok")
                                                   else f"第 {d.get('first_bad_seq')} 条起校验失败")})
+AUDIT_KEY_REGISTERED = kind("audit.key_registered", "登记监察室签名公钥", "{who}登记监察室签名公钥 {key_id}",
+                            "key_id", "public_key", audience=Audience.OFFICE)
+AUDIT_CHECKPOINTED = kind("audit.checkpointed", "签署审计检查点",
+                          "{who}以密钥 {key_id} 签署审计检查点：日志第 {checkpoint_seq} 条",
+                          "checkpoint_seq", "hash", "key_id", "counts", audience=Audience.OFFICE)
+HISTORY_IMPORTED = kind("history.imported", "导入历史数据", "{who}导入历史数据（{table_text}，{n} 条）", "table", "ids",
+                        audience=Audience.OFFICE,
+                        derive=lambda d: {"table_text": {"ratings": "评价"}.get(str(d.get("table")), "历史记录"),
+                                          "n": len(d.get("ids") or [])})
 CARD_SIGNED_OFF = kind("card.signed_off", "红黄牌签阅", "{who}签阅{level_text}「{title}」{note_text}",
                        "card_key", "rule", "level", "day", "title", "note", "staff_no", "about_staff_no",
                        derive=lambda d: {"level_text": _lookup(CARD_LEVEL_LABELS, Level, d.get("level")),

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from ..contract import events as kinds
 from ..domain import ratings as dom
 from ..models import Staff
 from ..models.accountability import Rating, RatingFollowup
@@ -58,6 +59,6 @@ def seed(session: Session, *, settings: Settings, now: datetime, report: "SeedRe
     # the log announces every business row (verify-audit --deep replays it): imported history
     # too; ids only, so the event tells a clerk nothing about any rating
     ids = list(session.scalars(select(Rating.id).order_by(Rating.id)))
-    events.append(session, "history.imported", actor=SYSTEM, at=now, data={"table": "ratings", "ids": ids})
+    events.append(session, kinds.HISTORY_IMPORTED.type, actor=SYSTEM, at=now, data={"table": "ratings", "ids": ids})
     stars = rsvc.update_stars(session, settings=settings, now=now, actor=SYSTEM)
     report.lines.append(f"好差评演示数据：{n} 条历史评价，{stars} 名窗口人员有挂牌星级。")

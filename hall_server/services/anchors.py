@@ -18,6 +18,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from ..contract import events as kinds
 from .. import contract as c
 from ..domain import anchors, audit, replay
 from ..domain.errors import Conflict, HallError
@@ -69,7 +70,7 @@ def register_key(session: Session, *, public_key: str, actor: Actor, now: dateti
         session.add(Setting(key=PUBLIC_KEY_SETTING, value=value))
     else:
         row.value = value
-    events.append(session, "audit.key_registered", actor=actor, at=now,
+    events.append(session, kinds.AUDIT_KEY_REGISTERED.type, actor=actor, at=now,
                   data={"key_id": value["key_id"], "public_key": public_key})
 
 
@@ -103,7 +104,7 @@ def make_checkpoint(session: Session, *, settings: Settings, actor: Actor, now: 
         register_key(session, public_key=cp.public_key, actor=actor, now=now)
     session.add(AuditCheckpoint(seq=cp.seq, hash=cp.hash, made_at=now, counts=dict(cp.counts), hall=cp.hall,
                                 key_id=cp.key_id, public_key=cp.public_key, signature=cp.signature))
-    events.append(session, "audit.checkpointed", actor=actor, at=now,
+    events.append(session, kinds.AUDIT_CHECKPOINTED.type, actor=actor, at=now,
                   data={"checkpoint_seq": cp.seq, "hash": cp.hash, "key_id": cp.key_id, "counts": dict(cp.counts)})
     log.info("audit checkpoint at seq %s signed with key %s", cp.seq, cp.key_id)
     return cp

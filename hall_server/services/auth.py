@@ -234,7 +234,7 @@ def unlock(session: Session, *, staff_no: str, actor: Actor, now: datetime) -> i
         session.delete(r)
     staff.failed_logins = 0
     staff.locked_until = None
-    events.append(session, "staff.unlocked", actor=actor, at=now,
+    events.append(session, kinds.STAFF_UNLOCKED.type, actor=actor, at=now,
                   data={"staff_no": staff_no, "sources": len(rows)})
     return len(rows)
 
@@ -245,7 +245,7 @@ def lock(session: Session, *, staff_no: str, actor: Actor, now: datetime, days: 
     if staff is None:
         raise NotFound(f"找不到工号 {staff_no}。", code="staff_not_found")
     staff.locked_until = now + timedelta(days=days)
-    events.append(session, "staff.locked", actor=actor, at=now, data={"staff_no": staff_no, "by_admin": True})
+    events.append(session, kinds.STAFF_LOCKED.type, actor=actor, at=now, data={"staff_no": staff_no, "by_admin": True})
     return staff
 
 

@@ -15,7 +15,7 @@ from hall_server.contract.events import Audience, EventKind
 ROOT = Path(kinds.__file__).resolve().parents[1]  # hall_server/
 TYPE_RE = re.compile(r"^[a-z]+\.[a-z_]+$")
 AREAS = {t.split(".")[0] for t in kinds.KINDS}
-NOT_EVENTS = {"hall.raw_send", "staff.id"}  # a logger's name, a foreign key
+NOT_EVENTS = {"hall.raw_send", "staff.id", "audit.public_key"}  # a logger's name, a foreign key, a setting's key
 
 
 def _sources() -> list[tuple[Path, ast.Module]]:
@@ -105,10 +105,13 @@ SAMPLE: dict[str, Any] = {
     "to_staff_no": "1003", "to_department_code": "GH", "on_the_spot": True, "ok": True, "checked": 120,
     "last_seq": 120, "first_bad_seq": None, "card_key": "long_wait|2026-11-24|yellow|A003", "rule": "long_wait",
     "day": "2026-11-24", "title": "A003 等候 35 分钟", "note": "已提醒", "instant": False, "on_time": True,
+    "sources": 2, "key_id": "a1b2c3d4", "public_key": "MCowBQYDK2VwAyEA", "checkpoint_seq": 153, "hash": "9f2c4e",
+    "counts": {"tickets": 40}, "table": "ratings", "ids": [1, 2, 3],
     "tokens_revoked": 1, "note_sha256": "ef56",
     "exclusive_group": "BDC-DJF", "replaces": "JF202611240001", "old_amount_fen": 55000,
 }
 SAMPLE_FOR: dict[str, dict[str, Any]] = {
+    "staff.locked": {"minutes": 15, "source": "192.168.1.23"},
     "card.signed_off": {"level": "yellow"},
     "config.changed": {"kind": "window", "key": "3", "before": {"staff_b": ["1004"], "roles": ["clerk"]},
                        "after": {"staff_b": ["1004", "1005"], "roles": ["clerk", "cashier"]}},

@@ -19,9 +19,9 @@ def test_the_printers_copy_of_yuan_agrees_with_the_one_home() -> None:
         assert slips.yuan(fen) == show.yuan(fen)
 
 
-def test_id_numbers_of_18_and_15_characters_keep_region_and_last_four() -> None:
+def test_id_numbers_of_18_and_15_characters_keep_region_and_never_the_birth_date() -> None:
     assert show.mask_id("11010519491231002X") == "110105********002X"
-    assert show.mask_id("110105491231002") == "110105*****1002"
+    assert show.mask_id("110105491231002") == "110105******002"  # old card: birth YYMMDD hidden whole
     assert show.mask_id("12345") == "1****"  # not an identity number: almost all hidden
 
 
