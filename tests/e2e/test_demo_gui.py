@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 
 TITLES = {"window": "政务大厅窗口客户端", "kiosk": "自助取号机", "display": "大厅综合屏"}
-SCREEN = "1366x768x24"
+SCREEN = "1920x1080x24"  # the kiosk and the board are 1080p hardware (test_layout_fits_screens)
 
 
 @pytest.fixture
@@ -64,9 +64,12 @@ def test_the_demo_opens_window_kiosk_and_board_on_a_screen_and_closes_cleanly(xv
             windows[mode] = found[0]
         tree = x(xvfb, "xwininfo", "-root", "-tree")
         assert all(t in tree for t in TITLES.values())
-        for mode, wid in windows.items():  # each fills the 1366×768 screen, none is larger
+        for mode, wid in windows.items():  # the kiosk and the board fill the screen; nothing is larger
             geometry = x(xvfb, "xdotool", "getwindowgeometry", wid)
-            assert "Geometry: 1366x768" in geometry, (mode, geometry)
+            w, h = (int(v) for v in geometry.split("Geometry:")[1].split()[0].split("x"))
+            assert w <= 1920 and h <= 1080, (mode, geometry)
+            if mode != "window":
+                assert (w, h) == (1920, 1080), (mode, geometry)
         for wid in windows.values():
             os.kill(int(x(xvfb, "xdotool", "getwindowpid", wid)), signal.SIGINT)
         out, _ = demo.communicate(timeout=60)
