@@ -17,6 +17,7 @@ from .api.deps import AppContext, utcnow
 from .api.errors import error_response
 from .domain.errors import TooLarge
 from .api.hub import EventHub
+from .api.tail import LogTail
 from .api.ws import RAW_SEND_KEY
 from .contract import API_PREFIX
 from .db import Database
@@ -104,19 +105,27 @@ def create_app(settings: Settings, *, clock: Callable[[], datetime] = utcnow, mi
         migrate.upgrade(settings.sqlalchemy_url)
     db = Database(settings.sqlalchemy_url)
     hub = EventHub(min_interval=settings.event_frame_ms / 1000)
-    db.after_commit.append(hub.publish)
     context = AppContext(settings=settings, db=db, clock=clock, hub=hub)
     db.after_commit.append(context.actors.on_commit)
+    # SQLite: one process, the writer hands events to the hub. PostgreSQL: any number of
+    # processes share the database, each follows the log itself (api/tail.py)
+    tail = None if db.is_sqlite else LogTail(db, [hub.publish, context.actors.on_commit])
+    if tail is None:
+        db.after_commit.append(hub.publish)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         hub.bind(asyncio.get_running_loop())
         stop_checkpointer = db.start_checkpointer()
+        if tail is not None:
+            tail.start()
         # Writes are serialised (one hash chain); 40 threads queueing for the writer lock
         # only fight over the GIL and make the lock holder wait: a small pool is faster.
         anyio.to_thread.current_default_thread_limiter().total_tokens = max(2, settings.worker_threads)
         log.info("hall server ready: %s (%s)", settings.hall_name, settings.sqlalchemy_url.split("@")[-1])
         yield
+        if tail is not None:
+            tail.stop()
         hub.close_all()
         stop_checkpointer()
         db.dispose()

@@ -14,10 +14,13 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event, select
+from sqlalchemy import Engine, create_engine, event, select, text
 from sqlalchemy.orm import Session, sessionmaker
 
 log = logging.getLogger(__name__)
+
+# PostgreSQL: a commit that appended events rings this channel (api/tail.py listens)
+EVENT_CHANNEL = "hall_events"
 
 
 def _sqlite_engine(url: str, *, immediate: bool, autocheckpoint: Callable[[], int] = lambda: 1000) -> Engine:
@@ -89,6 +92,11 @@ class Database:
                     from .models import EventHead
                     s.execute(select(EventHead.id).where(EventHead.id == 1).with_for_update())
                 yield s
+                if not self.is_sqlite and s.info["new_events"]:
+                    # delivered by PostgreSQL only if and when the commit succeeds; the
+                    # payload is the last seq, for the reader's logs (it reads the table)
+                    s.execute(text(f"SELECT pg_notify('{EVENT_CHANNEL}', :seq)"),
+                              {"seq": str(s.info["new_events"][-1]["seq"])})
                 s.commit()
             except BaseException:
                 s.rollback()
