@@ -16,6 +16,7 @@ from .api import admin, auth, errors, hall, queue, ws
 from .api.deps import AppContext, utcnow
 from .api.errors import error_response
 from .domain.errors import TooLarge
+from .api.admission import WriteAdmission
 from .api.hub import EventHub
 from .api.tail import LogTail
 from .api.ws import RAW_SEND_KEY
@@ -116,7 +117,7 @@ def create_app(settings: Settings, *, clock: Callable[[], datetime] = utcnow, mi
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         hub.bind(asyncio.get_running_loop())
-        stop_checkpointer = db.start_checkpointer()
+        stop_checkpointer = db.start_checkpointer(truncate_bytes=settings.wal_truncate_mb * 2**20)
         if tail is not None:
             tail.start()
         # Writes are serialised (one hash chain); 40 threads queueing for the writer lock
@@ -137,6 +138,7 @@ def create_app(settings: Settings, *, clock: Callable[[], datetime] = utcnow, mi
 
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
     app.add_middleware(RawSend)
+    app.add_middleware(WriteAdmission, limit=settings.max_pending_writes)  # outermost: refuse before any work
 
     for r in (auth.router, queue.router, hall.router, admin.router, *_area_routers()):
         app.include_router(r, prefix=API_PREFIX)  # type: ignore[arg-type]

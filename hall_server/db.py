@@ -12,6 +12,7 @@ import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event, select, text
@@ -21,6 +22,7 @@ log = logging.getLogger(__name__)
 
 # PostgreSQL: a commit that appended events rings this channel (api/tail.py listens)
 EVENT_CHANNEL = "hall_events"
+JOURNAL_SIZE_LIMIT = 16 * 2**20  # bytes the SQLite WAL file keeps after a reset
 
 
 def _sqlite_engine(url: str, *, immediate: bool, autocheckpoint: Callable[[], int] = lambda: 1000) -> Engine:
@@ -36,6 +38,9 @@ def _sqlite_engine(url: str, *, immediate: bool, autocheckpoint: Callable[[], in
         cur.execute("PRAGMA foreign_keys=ON")
         cur.execute("PRAGMA busy_timeout=30000")
         cur.execute(f"PRAGMA wal_autocheckpoint={int(autocheckpoint())}")
+        # once a checkpoint has reset the WAL, its file is cut back to this size (else it
+        # stays as large as it ever grew)
+        cur.execute(f"PRAGMA journal_size_limit={JOURNAL_SIZE_LIMIT}")
         cur.close()
 
     @event.listens_for(engine, "begin")
@@ -110,7 +115,8 @@ class Database:
                     except Exception:  # a dead subscriber must not fail the write
                         log.exception("after-commit hook failed")
 
-    def start_checkpointer(self, *, interval: float = 0.5, safety_pages: int = 100_000) -> Callable[[], None]:
+    def start_checkpointer(self, *, interval: float = 0.5, safety_pages: int = 100_000,
+                           truncate_bytes: int = 24 * 2**20) -> Callable[[], None]:
         """Checkpoint the SQLite WAL from a thread of its own; returns the stop function.
 
         By default SQLite checkpoints inside the commit that crosses 1000 WAL pages: at a
@@ -119,6 +125,14 @@ class Database:
         stalls were the benchmark's p99 (measured: p99 61–108 ms with them, 15–27 ms
         without, docs/server.md). A PASSIVE checkpoint never blocks readers or writers, and
         Python's sqlite3 releases the GIL while it runs. No-op on PostgreSQL.
+
+        A PASSIVE checkpoint copies pages but never resets the WAL while a reader still
+        uses it, and under continuous reads and writes some reader always does: the file
+        grew to 412 MB in 15 s of writes (issue #17). So once the file passes
+        ``truncate_bytes`` the thread runs a TRUNCATE checkpoint: it holds new writers back
+        and waits (busy handler, up to 2 s) for the readers of old snapshots to finish,
+        copies the rest and truncates the file to zero. Requests are short, so the wait is
+        a few milliseconds, once per ``truncate_bytes`` written.
         """
         if not self.is_sqlite:
             return lambda: None
@@ -128,12 +142,19 @@ class Database:
         self.autocheckpoint_pages = safety_pages
         self.write_engine.dispose()  # pooled connections pick the new threshold up
 
+        wal = Path(f"{path}-wal")
+
         def run() -> None:
             conn = sqlite3.connect(str(path), isolation_level=None, check_same_thread=False)
+            conn.execute("PRAGMA busy_timeout=2000")
             try:
                 while not stop.wait(interval):
                     try:
                         conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
+                        if wal.exists() and wal.stat().st_size > truncate_bytes:
+                            busy = conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()[0]
+                            if busy:
+                                log.warning("WAL over %d bytes and still in use; retrying", truncate_bytes)
                     except sqlite3.Error:
                         log.exception("WAL checkpoint failed (the next commit will checkpoint instead)")
             finally:
