@@ -190,10 +190,11 @@ def cmd_run(settings: Settings, args: argparse.Namespace) -> int:
     # and a hall LAN does not need the bandwidth. Qt's QWebSocket never negotiates it anyway.
     config = uvicorn.Config(app, host=args.host, port=args.port, log_level=args.log_level, ws_ping_interval=20,
                             timeout_keep_alive=65, ws=args.ws, ws_per_message_deflate=args.ws_deflate)
-    if args.reuse_port:  # one of several processes on one port (``--workers``)
-        uvicorn.Server(config).run(sockets=[_shared_socket(args.host, args.port)])
-    else:
-        uvicorn.Server(config).run()
+    sockets = [_shared_socket(args.host, args.port)] if args.reuse_port else None  # one of ``--workers``
+    try:
+        uvicorn.Server(config).run(sockets=sockets)
+    except KeyboardInterrupt:  # Ctrl+C after a clean shutdown (as ``uvicorn.run`` does)
+        pass
     return 0
 
 
