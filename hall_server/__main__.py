@@ -9,6 +9,7 @@ import argparse
 import gc
 import getpass
 import logging
+import os
 import socket
 import sqlite3
 import sys
@@ -245,8 +246,21 @@ def _run_workers(settings: Settings, args: argparse.Namespace) -> int:
                 p.send_signal(signal.SIGINT)
     signal.signal(signal.SIGTERM, forward)
     signal.signal(signal.SIGINT, forward)
-    codes = [p.wait() for p in procs]
     stopped = {0, -signal.SIGINT, 128 + signal.SIGINT, -signal.SIGTERM}  # a worker stopped as asked
+    alive = {p.pid: p for p in procs}
+    codes: list[int] = []
+    while alive:
+        try:
+            pid, status = os.wait()
+        except ChildProcessError:
+            break
+        p = alive.pop(pid, None)
+        if p is None:
+            continue
+        p.returncode = os.waitstatus_to_exitcode(status)
+        codes.append(p.returncode)
+        if p.returncode not in stopped:  # one worker died: stop the others, say so, exit non-zero
+            forward(signal.SIGTERM, None)
     bad = [c for c in codes if c not in stopped]
     if bad:
         _out(f"有 {len(bad)} 个服务进程异常退出（退出码 {'、'.join(map(str, bad))}），详见日志。")
