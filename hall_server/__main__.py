@@ -10,6 +10,8 @@ import argparse
 import gc
 import getpass
 import logging
+import os
+import socket
 import sqlite3
 import sys
 from datetime import datetime, timezone
@@ -252,6 +254,8 @@ def cmd_run(settings: Settings, args: argparse.Namespace) -> int:
     import uvicorn
 
     from .app import create_app
+    if args.workers > 1:
+        return _run_workers(settings, args)
     if args.demo:
         for line in seed_demo(settings):
             _out(line)
@@ -281,10 +285,83 @@ def cmd_run(settings: Settings, args: argparse.Namespace) -> int:
     # and a hall LAN does not need the bandwidth. Qt's QWebSocket never negotiates it anyway.
     # graceful stop waits at most 5 s: a phone's open live page (server-sent events) must
     # not hold the server up
-    uvicorn.run(app, host=args.host, port=args.port, log_level=args.log_level, ws_ping_interval=20,
-                timeout_keep_alive=65, ws=args.ws, ws_per_message_deflate=args.ws_deflate,
-                timeout_graceful_shutdown=5)
+    config = uvicorn.Config(app, host=args.host, port=args.port, log_level=args.log_level, ws_ping_interval=20,
+                            timeout_keep_alive=65, ws=args.ws, ws_per_message_deflate=args.ws_deflate,
+                            timeout_graceful_shutdown=5)
+    sockets = [_shared_socket(args.host, args.port)] if args.reuse_port else None  # one of ``--workers``
+    try:
+        uvicorn.Server(config).run(sockets=sockets)
+    except KeyboardInterrupt:  # Ctrl+C after a clean shutdown (as ``uvicorn.run`` does)
+        pass
     return 0
+
+
+def _shared_socket(host: str, port: int) -> socket.socket:
+    """A listening socket with SO_REUSEPORT: every worker binds its own on the same port
+    and the kernel spreads new connections across them (Linux)."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+    sock.bind((host, port))
+    sock.listen(2048)
+    return sock
+
+
+def _run_workers(settings: Settings, args: argparse.Namespace) -> int:
+    """``run --workers N``: N server processes on one PostgreSQL database, one port.
+
+    Each worker is a whole server (its own writer, hub and log tail, api/tail.py); writers
+    in different processes are serialised by PostgreSQL's row lock on the event head. This
+    parent migrates once, starts the workers, and passes Ctrl+C / SIGTERM on to them.
+    """
+    import signal
+    import subprocess
+    if settings.is_sqlite:
+        _out("内置 SQLite 数据库只能由一个服务进程使用；多进程运行（--workers）请改用 PostgreSQL 数据库"
+             "（--database-url postgresql+psycopg://…）。")
+        return 2
+    if not hasattr(socket, "SO_REUSEPORT"):
+        _out("本操作系统不支持多个进程共用一个端口；请每个进程用自己的端口分别启动。")
+        return 2
+    if args.demo:
+        for line in seed_demo(settings):
+            _out(line)
+    else:
+        _db(settings).dispose()  # migrate once, not N times at the same moment
+    cmd = [sys.executable, "-m", "hall_server", "--database-url", settings.sqlalchemy_url,
+           "--data-dir", str(settings.data_dir), "run", "--host", args.host, "--port", str(args.port),
+           "--log-level", args.log_level, "--ws", args.ws, "--reuse-port"]
+    if args.ws_deflate:
+        cmd.append("--ws-deflate")
+    procs = [subprocess.Popen(cmd) for _ in range(args.workers)]
+    _out(f"已启动 {args.workers} 个服务进程，共用端口 {args.port}（进程号 {'、'.join(str(p.pid) for p in procs)}）。")
+
+    def forward(signum: int, _frame: object) -> None:
+        for p in procs:
+            if p.poll() is None:
+                p.send_signal(signal.SIGINT)
+    signal.signal(signal.SIGTERM, forward)
+    signal.signal(signal.SIGINT, forward)
+    stopped = {0, -signal.SIGINT, 128 + signal.SIGINT, -signal.SIGTERM}  # a worker stopped as asked
+    alive = {p.pid: p for p in procs}
+    codes: list[int] = []
+    while alive:
+        try:
+            pid, status = os.wait()
+        except ChildProcessError:
+            break
+        p = alive.pop(pid, None)
+        if p is None:
+            continue
+        p.returncode = os.waitstatus_to_exitcode(status)
+        codes.append(p.returncode)
+        if p.returncode not in stopped:  # one worker died: stop the others, say so, exit non-zero
+            forward(signal.SIGTERM, None)
+    bad = [c for c in codes if c not in stopped]
+    if bad:
+        _out(f"有 {len(bad)} 个服务进程异常退出（退出码 {'、'.join(map(str, bad))}），详见日志。")
+    return 1 if bad else 0
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -301,6 +378,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="WebSocket implementation (sans-I/O: no extra tasks per connection)")
     r.add_argument("--ws-deflate", action="store_true",
                    help="offer permessage-deflate to event subscribers (costs CPU per subscriber; off by default)")
+    r.add_argument("--workers", type=int, default=1,
+                   help="服务进程数（仅 PostgreSQL；各进程共用一个端口，SO_REUSEPORT）")
+    r.add_argument("--reuse-port", action="store_true", help=argparse.SUPPRESS)  # set by --workers
     r.set_defaults(fn=cmd_run)
     sub.add_parser("init-db", help="建立或升级数据库").set_defaults(fn=cmd_init_db)
     sub.add_parser("seed-demo", help="写入演示大厅").set_defaults(fn=cmd_seed_demo)

@@ -18,7 +18,9 @@ from .api import anchoring, guard
 from .api.deps import AppContext, utcnow
 from .api.errors import error_response
 from .domain.errors import TooLarge
+from .api.admission import WriteAdmission
 from .api.hub import EventHub
+from .api.tail import LogTail
 from .api.ws import RAW_SEND_KEY
 from .contract import API_PREFIX
 from .db import Database
@@ -122,14 +124,20 @@ def create_app(settings: Settings, *, clock: Callable[[], datetime] = utcnow, mi
         migrate.upgrade(settings.sqlalchemy_url)
     db = Database(settings.sqlalchemy_url)
     hub = EventHub(min_interval=settings.event_frame_ms / 1000)
-    db.after_commit.append(hub.publish)
     context = AppContext(settings=settings, db=db, clock=clock, hub=hub)
     db.after_commit.append(context.actors.on_commit)
+    # SQLite: one process, the writer hands events to the hub. PostgreSQL: any number of
+    # processes share the database, each follows the log itself (api/tail.py)
+    tail = None if db.is_sqlite else LogTail(db, [hub.publish, context.actors.on_commit])
+    if tail is None:
+        db.after_commit.append(hub.publish)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         hub.bind(asyncio.get_running_loop())
-        stop_checkpointer = db.start_checkpointer()
+        stop_checkpointer = db.start_checkpointer(truncate_bytes=settings.wal_truncate_mb * 2**20)
+        if tail is not None:
+            tail.start()
         stop_anchoring = anchoring.start(context)  # the daily signed checkpoint (docs/audit.md)
         # Writes are serialised (one hash chain); 40 threads queueing for the writer lock
         # only fight over the GIL and make the lock holder wait: a small pool is faster.
@@ -138,6 +146,8 @@ def create_app(settings: Settings, *, clock: Callable[[], datetime] = utcnow, mi
         if (warning := public_url.startup_warning(settings)) is not None:
             log.warning("%s", warning)  # printed QR codes would lead nowhere (also on stderr from `run`)
         yield
+        if tail is not None:
+            tail.stop()
         hub.close_all()
         await stop_anchoring()
         stop_checkpointer()
@@ -150,6 +160,7 @@ def create_app(settings: Settings, *, clock: Callable[[], datetime] = utcnow, mi
 
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
     app.add_middleware(RawSend)
+    app.add_middleware(WriteAdmission, limit=settings.max_pending_writes)  # outermost: refuse before any work
 
     for r in (auth.router, queue.router, hall.router, admin.router, admin.photo_router, *_area_routers()):
         app.include_router(r, prefix=API_PREFIX)  # type: ignore[arg-type]

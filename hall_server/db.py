@@ -12,12 +12,17 @@ import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event, select
+from sqlalchemy import Engine, create_engine, event, select, text
 from sqlalchemy.orm import Session, sessionmaker
 
 log = logging.getLogger(__name__)
+
+# PostgreSQL: a commit that appended events rings this channel (api/tail.py listens)
+EVENT_CHANNEL = "hall_events"
+JOURNAL_SIZE_LIMIT = 16 * 2**20  # bytes the SQLite WAL file keeps after a reset
 
 
 def _sqlite_engine(url: str, *, immediate: bool, autocheckpoint: Callable[[], int] = lambda: 1000) -> Engine:
@@ -33,6 +38,12 @@ def _sqlite_engine(url: str, *, immediate: bool, autocheckpoint: Callable[[], in
         cur.execute("PRAGMA foreign_keys=ON")
         cur.execute("PRAGMA busy_timeout=30000")
         cur.execute(f"PRAGMA wal_autocheckpoint={int(autocheckpoint())}")
+        # once a checkpoint has reset the WAL, its file is cut back to this size (else it
+        # stays as large as it ever grew)
+        cur.execute(f"PRAGMA journal_size_limit={JOURNAL_SIZE_LIMIT}")
+        # a busy day's tickets and their indexes outgrow SQLite's default 2 MB page cache;
+        # pages re-read from the OS cost CPU on every hot statement (per connection, 32 MB)
+        cur.execute("PRAGMA cache_size=-32000")
         cur.close()
 
     @event.listens_for(engine, "begin")
@@ -89,6 +100,11 @@ class Database:
                     from .models import EventHead
                     s.execute(select(EventHead.id).where(EventHead.id == 1).with_for_update())
                 yield s
+                if not self.is_sqlite and s.info["new_events"]:
+                    # delivered by PostgreSQL only if and when the commit succeeds; the
+                    # payload is the last seq, for the reader's logs (it reads the table)
+                    s.execute(text(f"SELECT pg_notify('{EVENT_CHANNEL}', :seq)"),
+                              {"seq": str(s.info["new_events"][-1]["seq"])})
                 s.commit()
             except BaseException:
                 s.rollback()
@@ -102,7 +118,8 @@ class Database:
                     except Exception:  # a dead subscriber must not fail the write
                         log.exception("after-commit hook failed")
 
-    def start_checkpointer(self, *, interval: float = 0.5, safety_pages: int = 100_000) -> Callable[[], None]:
+    def start_checkpointer(self, *, interval: float = 0.5, safety_pages: int = 100_000,
+                           truncate_bytes: int = 24 * 2**20) -> Callable[[], None]:
         """Checkpoint the SQLite WAL from a thread of its own; returns the stop function.
 
         By default SQLite checkpoints inside the commit that crosses 1000 WAL pages: at a
@@ -111,6 +128,14 @@ class Database:
         stalls were the benchmark's p99 (measured: p99 61–108 ms with them, 15–27 ms
         without, docs/server.md). A PASSIVE checkpoint never blocks readers or writers, and
         Python's sqlite3 releases the GIL while it runs. No-op on PostgreSQL.
+
+        A PASSIVE checkpoint copies pages but never resets the WAL while a reader still
+        uses it, and under continuous reads and writes some reader always does: the file
+        grew to 412 MB in 15 s of writes (issue #17). So once the file passes
+        ``truncate_bytes`` the thread takes the writer lock and runs a TRUNCATE checkpoint:
+        it waits (busy handler, up to 2 s) for the readers of old snapshots to finish,
+        copies the rest and truncates the file to zero. Requests are short, so the wait is
+        a few milliseconds, once per ``truncate_bytes`` written.
         """
         if not self.is_sqlite:
             return lambda: None
@@ -120,13 +145,23 @@ class Database:
         self.autocheckpoint_pages = safety_pages
         self.write_engine.dispose()  # pooled connections pick the new threshold up
 
+        wal = Path(f"{path}-wal")
+
         def run() -> None:
             conn = sqlite3.connect(str(path), isolation_level=None, check_same_thread=False)
+            conn.execute("PRAGMA busy_timeout=2000")
             try:
                 while not stop.wait(interval):
                     try:
                         conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
-                    except sqlite3.Error:
+                        if wal.exists() and wal.stat().st_size > truncate_bytes:
+                            # under the writer lock: SQLite's busy handler is not fair, and a
+                            # writer committing back to back would starve the reset for ever
+                            with self.write_lock:
+                                busy = conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()[0]
+                            if busy:
+                                log.warning("WAL over %d bytes and still in use; retrying", truncate_bytes)
+                    except (sqlite3.Error, OSError):
                         log.exception("WAL checkpoint failed (the next commit will checkpoint instead)")
             finally:
                 conn.close()

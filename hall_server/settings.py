@@ -35,6 +35,8 @@ class Settings(BaseSettings):
     max_body_bytes: int = 1_000_000
     worker_threads: int = 12  # request threads; few, since writes are serialised anyway (see docs/server.md)
     event_frame_ms: int = 50  # under load, at most one event frame per subscriber per this interval
+    max_pending_writes: int = 256  # writing requests in flight before new ones get 503 (0: no bound; api/admission.py)
+    wal_truncate_mb: int = 24  # SQLite: a checkpoint resets the WAL once it is this big (db.start_checkpointer)
 
     # ratings / follow-up (other areas read these too)
     enquiry_phone: str = "0000-12345678"

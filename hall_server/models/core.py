@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from .base import Base
@@ -128,6 +128,12 @@ class Ticket(Base):
         UniqueConstraint("business_day", "number", name="uq_tickets_day_number"),
         Index("ix_tickets_day_state", "business_day", "state"),
         Index("ix_tickets_window_state", "window_no", "state"),
+        # the hot path (services/queue.py, migration 0013): next ticket of a category in
+        # serving order, "waiting ahead" counts, tickets sent to a window
+        Index("ix_tickets_waiting_first", "business_day", "state", "prefix", text("priority DESC"),
+              "queued_at", "id", "target_window_no"),
+        Index("ix_tickets_target_state", "target_window_no", "state", "business_day", "prefix", "priority",
+              "queued_at", "id"),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     business_day: Mapped[date] = mapped_column(Date)

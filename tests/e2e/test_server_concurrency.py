@@ -1,5 +1,6 @@
 """Real HTTP on loopback: 8 kiosks issuing and 20 windows calling at the same time.
-No number is issued twice, no ticket is called by two windows, the chain verifies."""
+No number is issued twice, no ticket is called by two windows, the chain verifies.
+On PostgreSQL each proof also runs with the clients spread over two server instances."""
 from __future__ import annotations
 
 import queue as queue_mod
@@ -43,8 +44,8 @@ def _setup(base: str) -> tuple[list[dict[str, str]], list[tuple[int, dict[str, s
     return kiosks, clerks, admin
 
 
-def test_eight_kiosks_and_twenty_windows_at_once_never_duplicate_or_double_call(live_server):
-    kiosks, clerks, admin = _setup(live_server.url)
+def test_eight_kiosks_and_twenty_windows_at_once_never_duplicate_or_double_call(live_urls):
+    kiosks, clerks, admin = _setup(live_urls[0])
     start = threading.Barrier(KIOSKS + WINDOWS)
     permits: queue_mod.Queue[int | None] = queue_mod.Queue()  # one per ticket issued
     issued: list[dict[str, Any]] = []
@@ -53,7 +54,7 @@ def test_eight_kiosks_and_twenty_windows_at_once_never_duplicate_or_double_call(
     lock = threading.Lock()
 
     def kiosk(i: int, headers: dict[str, str]) -> None:
-        with httpx.Client(base_url=live_server.url, timeout=TIMEOUT) as c:
+        with httpx.Client(base_url=live_urls[i % len(live_urls)], timeout=TIMEOUT) as c:
             start.wait(TIMEOUT)
             for n in range(PER_KIOSK):
                 r = c.post("/api/v1/tickets", json={"category": "ABC"[(i + n) % 3]}, headers=headers)
@@ -65,7 +66,7 @@ def test_eight_kiosks_and_twenty_windows_at_once_never_duplicate_or_double_call(
                 permits.put(1)
 
     def window(no: int, headers: dict[str, str]) -> None:
-        with httpx.Client(base_url=live_server.url, timeout=TIMEOUT) as c:
+        with httpx.Client(base_url=live_urls[no % len(live_urls)], timeout=TIMEOUT) as c:
             start.wait(TIMEOUT)
             while permits.get(timeout=TIMEOUT) is not None:
                 # holding a permit means a waiting ticket exists for this window
@@ -106,7 +107,7 @@ def test_eight_kiosks_and_twenty_windows_at_once_never_duplicate_or_double_call(
     assert len(calls) == total and len(set(calls)) == total, "a ticket was called by two windows"
     assert len(called) > 1  # the windows really did work side by side
 
-    with httpx.Client(base_url=live_server.url, timeout=TIMEOUT) as c:
+    with httpx.Client(base_url=live_urls[-1], timeout=TIMEOUT) as c:
         v = c.get("/api/v1/audit/verify", headers=admin).json()
         assert v["ok"] is True, v
         log = c.get("/api/v1/events/log", params={"limit": 5000}, headers=admin).json()["events"]
@@ -115,26 +116,26 @@ def test_eight_kiosks_and_twenty_windows_at_once_never_duplicate_or_double_call(
     assert kinds["ticket.completed"] == total
 
 
-def test_concurrent_twins_with_one_idempotency_key_create_one_ticket(live_server, kiosk):
+def test_concurrent_twins_with_one_idempotency_key_create_one_ticket(live_urls, kiosk):
     twins = 12
     start = threading.Barrier(twins)
     answers: list[httpx.Response] = []
     lock = threading.Lock()
 
-    def post() -> None:
-        with httpx.Client(base_url=live_server.url, timeout=TIMEOUT) as c:
+    def post(i: int) -> None:
+        with httpx.Client(base_url=live_urls[i % len(live_urls)], timeout=TIMEOUT) as c:
             start.wait(TIMEOUT)
             r = c.post("/api/v1/tickets", json={"category": "A"}, headers={**kiosk, "Idempotency-Key": "twin-1"})
             with lock:
                 answers.append(r)
 
-    threads = [threading.Thread(target=post) for _ in range(twins)]
+    threads = [threading.Thread(target=post, args=(i,)) for i in range(twins)]
     for t in threads:
         t.start()
     for t in threads:
         t.join(60)
     assert len(answers) == twins and {r.status_code for r in answers} == {201}
     assert len({r.json()["id"] for r in answers}) == 1
-    with httpx.Client(base_url=live_server.url, timeout=TIMEOUT) as c:
+    with httpx.Client(base_url=live_urls[-1], timeout=TIMEOUT) as c:
         nxt = c.post("/api/v1/tickets", json={"category": "A"}, headers=kiosk).json()
     assert nxt["number"] == "A002"

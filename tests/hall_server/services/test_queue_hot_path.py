@@ -1,0 +1,63 @@
+"""The hot path does not grow with the day: with 20,000 tickets waiting, "waiting ahead"
+and call-next's candidates are index searches (migration 0013), not scans of the day's
+queue. Asserted on the query plans (EXPLAIN QUERY PLAN on SQLite, EXPLAIN on PostgreSQL),
+never on timing."""
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta, timezone
+from typing import Any
+
+from sqlalchemy import insert, text
+
+from hall_server.db import Database
+from hall_server.models import Ticket
+from hall_server.services import queue as svc
+
+DAY = date(2026, 11, 24)
+WAITING = 20_000
+
+
+def _fill(db: Database) -> None:
+    t0 = datetime(2026, 11, 24, 1, 0, tzinfo=timezone.utc)
+    rows = [dict(business_day=DAY, prefix="ABCDE"[i % 5], issued_prefix="ABCDE"[i % 5], seq=i // 5 + 1,
+                 number=f"{'ABCDE'[i % 5]}{i // 5 + 1:04d}", state="waiting", priority=i % 50 == 0,
+                 target_window_no=(i % 12 + 1) if i % 500 == 0 else None, issued_at=t0 + timedelta(seconds=i),
+                 queued_at=t0 + timedelta(seconds=i), requeues=0, recalls=0, source="bench", wait_estimate_min=0)
+            for i in range(WAITING)]
+    with db.write() as s:
+        s.execute(insert(Ticket), rows)
+    with db.write_engine.connect() as c:  # planner statistics, as a live database has them
+        c.exec_driver_sql("ANALYZE" if db.is_sqlite else "ANALYZE tickets")
+        c.commit()
+
+
+def _plan(db: Database, stmt: Any, params: dict[str, Any]) -> str:
+    with db.read() as s:
+        conn = s.connection()
+        comp = stmt.compile(dialect=conn.dialect)
+        bound = comp.construct_params(params)
+        if db.is_sqlite:
+            rows = conn.exec_driver_sql("EXPLAIN QUERY PLAN " + str(comp),
+                                        tuple(bound[k] for k in comp.positiontup or ())).fetchall()
+            return "\n".join(str(r[-1]) for r in rows)
+        return "\n".join(str(r[0]) for r in conn.exec_driver_sql("EXPLAIN " + str(comp), bound).fetchall())
+
+
+def test_waiting_ahead_and_call_next_search_the_hot_path_indexes_at_20000_waiting(db_url: str) -> None:
+    db = Database(db_url)
+    try:
+        _fill(db)
+        ahead = _plan(db, svc._AHEAD, {"day": DAY, "p": "A"})
+        ahead_priority = _plan(db, svc._AHEAD_PRIORITY, {"day": DAY, "p": "A"})
+        candidates = _plan(db, svc._candidates_statement(3), {"day": DAY, "w": 3, "p0": "A", "p1": "B", "p2": "C"})
+        with db.read() as s:
+            assert s.scalar(svc._AHEAD, {"day": DAY, "p": "A"}) == WAITING // 5
+    finally:
+        db.dispose()
+    for plan in (ahead, ahead_priority):
+        assert "ix_tickets_waiting_first" in plan, plan
+    # each served category's first: one seek in serving order, no sort of the day's queue
+    assert candidates.count("ix_tickets_waiting_first") == 3, candidates
+    assert "ix_tickets_target_state" in candidates, candidates
+    for bad in ("TEMP B-TREE", "Seq Scan", "Sort ", "SCAN tickets"):
+        assert bad not in candidates and bad not in ahead, (bad, candidates, ahead)
