@@ -17,7 +17,7 @@ import logging
 import uuid
 from typing import Any
 
-from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QObject, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QTextBlockFormat, QTextCursor
 from PySide6.QtWidgets import (QApplication, QGridLayout, QHBoxLayout, QLabel, QLineEdit, QListWidget,
                                QListWidgetItem, QPushButton, QScroller, QSizePolicy, QStackedWidget, QTextBrowser, QTextEdit,
@@ -188,6 +188,10 @@ class GuidePage(QWidget):
     """办事指南: search the matter catalog by pinyin initials (``sgxk``) on the letter keyboard,
     and read one matter with every 八公开 field the catalog holds (``disclosure.guide_html``)."""
 
+    def sizeHint(self) -> QSize:  # noqa: N802 - Qt's name
+        """The page fills the kiosk's screen whatever it would like: ask for no more than it needs."""
+        return self.minimumSizeHint()
+
     def __init__(self, ctx: ClientContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.ctx = ctx
@@ -209,7 +213,7 @@ class GuidePage(QWidget):
         self.list = QListWidget()
         self.list.setWordWrap(True)
         self.list.setVerticalScrollMode(QListWidget.ScrollMode.ScrollPerPixel)
-        self.list.setMinimumHeight(200)
+        self.list.setMinimumHeight(150)  # a few matters at least; the rest scrolls (a 768-line kiosk fits)
         left.addWidget(self.list, 1)
         self.keyboard = OnScreenKeyboard("alnum")
         self.keyboard.bind(self.search, "alnum")
@@ -318,6 +322,8 @@ class KioskMode(QWidget):
         self._taking = False
         self._unanswered: dict[tuple[str, str], str] = {}  # (queue, card) -> key of an unanswered attempt
         lay = QVBoxLayout(self)
+        lay.setContentsMargins(6, 6, 6, 6)  # every pixel for the pages: a 768-line kiosk fits
+        lay.setSpacing(4)
         top = QHBoxLayout()
         self.online = OnlineDot()
         self.clock = Clock()

@@ -218,6 +218,7 @@ class BoardView(QWidget):
         self.photos: dict[str, QPixmap] = {}
         self.plan = plan(12)
         head = QHBoxLayout()
+        head.setContentsMargins(0, 0, 0, 0)  # the header's height is the plan's, all of it for the text
         self.title = QLabel(title)
         self.title.setObjectName("boardTitle")
         self.clock = Clock()

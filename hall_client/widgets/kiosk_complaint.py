@@ -90,7 +90,7 @@ class KioskComplaintPage(QWidget):
         form.addRow("涉及窗口号", self.window)
         left.addLayout(form)
         row = QHBoxLayout()
-        self.anonymous = Toggle("匿名（不留电话则无法答复您）")
+        self.anonymous = Toggle("匿名\n（不留电话无法答复）")  # two lines: fits a 1366-wide kiosk
         row.addWidget(self.anonymous, 1)
         self.submit_button = QPushButton("提交投诉")
         self.submit_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)

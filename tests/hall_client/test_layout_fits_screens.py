@@ -22,9 +22,6 @@ from .layout import SCREENS, english, problems, settle, usable, walk_pages
 
 STAFF: dict[str, tuple[str, int | None]] = {"window": ("1001", 1), "dashboard": ("3001", None),
                                              "supervision": ("4001", None)}
-# the kiosk and the hall board run on their own 1080p hardware (a touch kiosk's panel, a TV):
-# they are judged at that size, with the 适老化 numbers of test_kiosk_ageing / test_hall_board
-HARDWARE_1080P = frozenset({"kiosk", "display"})
 DEVICE_TOKENS = {"kiosk": "kiosk-1", "display": "display-1", "evaluator": "evaluator-1"}
 DEVICES = {"window": {"led": "sim:led", "evaluator": "sim:evaluator", "printer": "sim:printer",
                       "idcard": "sim:idcard?card=0"},
@@ -62,8 +59,6 @@ def walk_and_check(built: Any, mode: str) -> list[str]:
     found: list[str] = []
     top = built.widget
     for name, screen in SCREENS.items():
-        if mode in HARDWARE_1080P and name != "1920x1080":
-            continue
         size = usable(screen, framed=mode not in FULL_SCREEN_MODES)
         top.resize(size)
         top.show()
