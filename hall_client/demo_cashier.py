@@ -102,14 +102,14 @@ def run(*, make: Callable[..., Any], wait: Wait, artifacts: Path, notes: list[st
     dept.widget.work.tabs.setCurrentWidget(fee)
     fee.set_line("BDC-DJF-FZZ", "1")
     raised = _flag(fee.notice_raised)
+    listed = _flag(fee.notices_loaded)  # before raising: the list may reload in the same turn of the loop
     fee.raise_notice()
     wait(lambda: "value" in raised, what="开具缴费通知单")
     wrong = raised["value"]
+    wait(lambda: any(n.notice_no == wrong.notice_no for n in listed.get("value") or []), what="通知单列表")
     fee.clear_lines()
     fee.set_line("BDC-DJF-ZZ", "1")
     fee.set_line("BDC-GBF", "2")
-    listed = _flag(fee.notices_loaded)
-    wait(lambda: bool(listed.get("value")), what="通知单列表")
     fee.select_notice(wrong.notice_no)
     fee.ask_correct()
     assert fee.reason_dialog is not None

@@ -58,6 +58,7 @@ def kiosk_shots(k: Any, shots: Path, wait: Callable[..., None]) -> list[str]:
     page.kinds[1].click()
     for ch in "13900001111":
         page.keyboard.press(ch)
+    wait(lambda: True)  # let the page lay itself out at 1080p before the picture
     k.grab().save(str(shots / "kiosk-1080p-complaint.png"))
     k.open_guide()
     wait(lambda: k.guide.list.count() > 0, what="办事指南列表")
