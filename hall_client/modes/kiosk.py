@@ -322,8 +322,8 @@ class KioskMode(QWidget):
         self._taking = False
         self._unanswered: dict[tuple[str, str], str] = {}  # (queue, card) -> key of an unanswered attempt
         lay = QVBoxLayout(self)
-        lay.setContentsMargins(6, 6, 6, 6)  # every pixel for the pages: a 768-line kiosk fits
-        lay.setSpacing(4)
+        lay.setContentsMargins(0, 0, 0, 0)  # every pixel for the pages: a 768-line kiosk fits
+        lay.setSpacing(2)
         top = QHBoxLayout()
         self.online = OnlineDot()
         self.clock = Clock()
