@@ -5,7 +5,7 @@ from datetime import datetime, timezone
 from zoneinfo import ZoneInfo
 
 from PySide6.QtCore import QTimer
-from PySide6.QtWidgets import QLabel, QWidget
+from PySide6.QtWidgets import QLabel, QTableWidget, QWidget
 
 from ..bridge import MessageBridge
 
@@ -71,3 +71,15 @@ class Clock(QLabel):
         now = datetime.now(timezone.utc).astimezone(self.tz)
         week = "一二三四五六日"[now.weekday()]
         self.setText(now.strftime(self.fmt) + f" 星期{week}")
+
+
+def read_only_table(columns: tuple[str, ...] | list[str]) -> QTableWidget:
+    """A list people pick one row from and never edit: the work lists' shape, in one place."""
+    t = QTableWidget(0, len(columns))
+    t.setHorizontalHeaderLabels(list(columns))
+    t.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+    t.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
+    t.setSelectionMode(QTableWidget.SelectionMode.SingleSelection)
+    t.verticalHeader().setVisible(False)
+    return t
+

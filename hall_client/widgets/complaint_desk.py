@@ -16,12 +16,13 @@ from typing import Any
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QBrush, QColor, QKeySequence, QShortcut
 from PySide6.QtWidgets import (QComboBox, QFormLayout, QGroupBox, QHBoxLayout, QHeaderView, QLabel, QLineEdit,
-                               QPushButton, QScrollArea, QSplitter, QTabBar, QTableWidget, QTableWidgetItem,
+                               QPushButton, QScrollArea, QSplitter, QTabBar, QTableWidgetItem,
                                QVBoxLayout, QWidget)
 
 from hall_server.contract import ComplaintList, RatingList
 from hall_server.domain.ratings import LEVEL_LABELS
 
+from .common import read_only_table
 from .. import manager_ops as ops
 from .. import worklist as wl
 from ..bridge import KnownError
@@ -51,12 +52,7 @@ class ComplaintDesk(QWidget):
         self.filters.setExpanding(False)
         self.refresh = QPushButton("刷新（F5）")
         self.summary = QLabel("")
-        self.table = QTableWidget(0, len(COLUMNS))
-        self.table.setHorizontalHeaderLabels(list(COLUMNS))
-        self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
-        self.table.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QTableWidget.SelectionMode.SingleSelection)
-        self.table.verticalHeader().setVisible(False)
+        self.table = read_only_table(COLUMNS)
         hh = self.table.horizontalHeader()
         hh.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         for col in (2, 3):  # 事由 and 涉及 share what the short columns leave

@@ -5,12 +5,13 @@ from __future__ import annotations
 
 from PySide6.QtCore import QTimer, Signal
 from PySide6.QtGui import QBrush, QColor, QKeySequence, QShortcut
-from PySide6.QtWidgets import (QHBoxLayout, QHeaderView, QLabel, QLineEdit, QPushButton, QTableWidget,
+from PySide6.QtWidgets import (QHBoxLayout, QHeaderView, QLabel, QLineEdit, QPushButton,
                                QTableWidgetItem, QVBoxLayout, QWidget)
 
 from hall_server.contract import DeviceHealthOut, DeviceRetireOut, show
 from hall_server.contract.events import device_text
 
+from .common import read_only_table
 from .. import manager_ops as ops
 from ..bridge import KnownError
 from ..context import ClientContext
@@ -48,12 +49,7 @@ class DeviceTab(QWidget):
         self.devices: list[DeviceHealthOut] = []
         self.refresh = QPushButton("刷新（F5）")
         self.summary = QLabel("")
-        self.table = QTableWidget(0, len(COLUMNS))
-        self.table.setHorizontalHeaderLabels(list(COLUMNS))
-        self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
-        self.table.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QTableWidget.SelectionMode.SingleSelection)
-        self.table.verticalHeader().setVisible(False)
+        self.table = read_only_table(COLUMNS)
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
         self.reason = QLineEdit()
         self.reason.setPlaceholderText("停用原因，如：已更换新打印机、已报废")
