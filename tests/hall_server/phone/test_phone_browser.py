@@ -107,8 +107,11 @@ def hall(live_server, device_tokens) -> Iterator[Any]:  # type: ignore[no-untype
 
 
 def wait(driver: Any, cond: Any, timeout: float = WAIT_S) -> Any:
+    """Poll until cond holds; an element read while the page is being replaced is read again."""
+    from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
     from selenium.webdriver.support.ui import WebDriverWait
-    return WebDriverWait(driver, timeout, poll_frequency=0.1).until(cond)
+    return WebDriverWait(driver, timeout, poll_frequency=0.1,
+                         ignored_exceptions=(NoSuchElementException, StaleElementReferenceException)).until(cond)
 
 
 def text_of(driver: Any, css: str) -> str:
