@@ -19,6 +19,7 @@ from .api.deps import AppContext, utcnow
 from .api.errors import error_response
 from .domain.errors import TooLarge
 from .api.admission import WriteAdmission
+from .writer import Writer
 from .api.hub import EventHub
 from .api.tail import LogTail
 from .api.ws import RAW_SEND_KEY
@@ -122,9 +123,10 @@ def create_app(settings: Settings, *, clock: Callable[[], datetime] = utcnow, mi
         settings.data_dir.mkdir(parents=True, exist_ok=True)
     if migrate_db:
         migrate.upgrade(settings.sqlalchemy_url)
-    db = Database(settings.sqlalchemy_url)
+    db = Database(settings.sqlalchemy_url, durable=settings.durable_commits)
     hub = EventHub(min_interval=settings.event_frame_ms / 1000)
-    context = AppContext(settings=settings, db=db, clock=clock, hub=hub)
+    writer = Writer(db, enabled=settings.group_commit, max_batch=settings.group_commit_max_batch)
+    context = AppContext(settings=settings, db=db, clock=clock, hub=hub, writer=writer)
     db.after_commit.append(context.actors.on_commit)
     # SQLite: one process, the writer hands events to the hub. PostgreSQL: any number of
     # processes share the database, each follows the log itself (api/tail.py)
@@ -150,6 +152,7 @@ def create_app(settings: Settings, *, clock: Callable[[], datetime] = utcnow, mi
             tail.stop()
         hub.close_all()
         await stop_anchoring()
+        writer.stop()
         stop_checkpointer()
         db.dispose()
 

@@ -25,7 +25,8 @@ EVENT_CHANNEL = "hall_events"
 JOURNAL_SIZE_LIMIT = 16 * 2**20  # bytes the SQLite WAL file keeps after a reset
 
 
-def _sqlite_engine(url: str, *, immediate: bool, autocheckpoint: Callable[[], int] = lambda: 1000) -> Engine:
+def _sqlite_engine(url: str, *, immediate: bool, autocheckpoint: Callable[[], int] = lambda: 1000,
+                   durable: bool = True) -> Engine:
     engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30},
                            pool_size=20, max_overflow=20)
 
@@ -34,7 +35,10 @@ def _sqlite_engine(url: str, *, immediate: bool, autocheckpoint: Callable[[], in
         dbapi_conn.isolation_level = None  # we emit BEGIN ourselves
         cur = dbapi_conn.cursor()
         cur.execute("PRAGMA journal_mode=WAL")
-        cur.execute("PRAGMA synchronous=NORMAL")
+        # FULL: the WAL is synced at every commit, so an acknowledged write survives a power
+        # cut (NORMAL only survives a crash of the process). With group commit one sync
+        # serves a whole batch (measured: docs/server.md, "Group commit")
+        cur.execute(f"PRAGMA synchronous={'FULL' if durable else 'NORMAL'}")
         cur.execute("PRAGMA foreign_keys=ON")
         cur.execute("PRAGMA busy_timeout=30000")
         cur.execute(f"PRAGMA wal_autocheckpoint={int(autocheckpoint())}")
@@ -56,6 +60,9 @@ def _sqlite_engine(url: str, *, immediate: bool, autocheckpoint: Callable[[], in
 @dataclass
 class Database:
     url: str
+    # an acknowledged write survives power loss (SQLite synchronous=FULL, PostgreSQL
+    # synchronous_commit=on); off only to measure what durability costs
+    durable: bool = True
     read_engine: Engine = field(init=False)
     write_engine: Engine = field(init=False)
     write_lock: threading.Lock = field(default_factory=threading.Lock, init=False)
@@ -67,10 +74,16 @@ class Database:
     def __post_init__(self) -> None:
         if self.url.startswith("sqlite"):
             self.read_engine = _sqlite_engine(self.url, immediate=False)
-            self.write_engine = _sqlite_engine(self.url, immediate=True,
+            self.write_engine = _sqlite_engine(self.url, immediate=True, durable=self.durable,
                                                autocheckpoint=lambda: self.autocheckpoint_pages)
         else:
             self.write_engine = create_engine(self.url, pool_size=20, max_overflow=20, pool_pre_ping=True)
+            if not self.durable:
+                @event.listens_for(self.write_engine, "connect")
+                def _async_commit(dbapi_conn: Any, _rec: Any) -> None:
+                    with dbapi_conn.cursor() as cur:
+                        cur.execute("SET synchronous_commit = off")
+                    dbapi_conn.commit()
             # a snapshot and its last seq must agree: one repeatable-read transaction
             self.read_engine = self.write_engine.execution_options(isolation_level="REPEATABLE READ")
         self._read = sessionmaker(self.read_engine, expire_on_commit=False)
@@ -88,18 +101,38 @@ class Database:
 
     @contextmanager
     def write(self) -> Iterator[Session]:
-        """One write transaction: commit on success, rollback on any error.
+        """One write transaction of its own: commit on success, rollback on any error.
 
-        Events appended in the block are published (``after_commit``) only once the
-        commit succeeded, so subscribers never see an event the log does not hold.
+        The queue's hot endpoints and every creating POST go through the group-commit
+        writer instead (``hall_server/writer.py``), which shares this lock: a block here
+        runs between two batches.
         """
-        with self.write_lock, self._write() as s:
+        with self.write_lock, self.transaction() as s:
+            yield s
+
+    @contextmanager
+    def transaction(self) -> Iterator[Session]:
+        """The transaction both ``write()`` and a writer batch run in; the caller holds
+        ``write_lock``.
+
+        PostgreSQL: the first statement locks the chain's head row and reads the tip with
+        it, so writers of other processes wait for this commit. The head row is moved once,
+        just before the commit (``events.flush_tip``). Events appended in the block are
+        published (``after_commit``) only once the commit succeeded, so subscribers never
+        see an event the log does not hold; still under the lock, so in seq order.
+        """
+        from .models import EventHead
+        from .services import events
+        with self._write() as s:
             s.info["new_events"] = []
             try:
                 if not self.is_sqlite:
-                    from .models import EventHead
-                    s.execute(select(EventHead.id).where(EventHead.id == 1).with_for_update())
+                    head = s.execute(select(EventHead.seq, EventHead.hash)
+                                     .where(EventHead.id == 1).with_for_update()).first()
+                    if head is not None:
+                        events.seed_tip(s, int(head[0]), str(head[1]))
                 yield s
+                events.flush_tip(s)
                 if not self.is_sqlite and s.info["new_events"]:
                     # delivered by PostgreSQL only if and when the commit succeeds; the
                     # payload is the last seq, for the reader's logs (it reads the table)
@@ -110,7 +143,6 @@ class Database:
                 s.rollback()
                 raise
             new = s.info.get("new_events", [])
-            # still under the lock: subscribers receive events in seq order
             if new:
                 for cb in self.after_commit:
                     try:

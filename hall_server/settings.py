@@ -35,6 +35,9 @@ class Settings(BaseSettings):
     max_body_bytes: int = 1_000_000
     worker_threads: int = 12  # request threads; few, since writes are serialised anyway (see docs/server.md)
     event_frame_ms: int = 50  # under load, at most one event frame per subscriber per this interval
+    group_commit: bool = True  # concurrent writes share one transaction and one commit (hall_server/writer.py)
+    group_commit_max_batch: int = 64  # commands per batch at most
+    durable_commits: bool = True  # an acknowledged write survives power loss (SQLite synchronous=FULL)
     max_pending_writes: int = 256  # writing requests in flight before new ones get 503 (0: no bound; api/admission.py)
     wal_truncate_mb: int = 24  # SQLite: a checkpoint resets the WAL once it is this big (db.start_checkpointer)
 

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any
 
+import anyio.to_thread
 from fastapi import Request
 from fastapi.encoders import jsonable_encoder
 from fastapi.responses import JSONResponse
@@ -25,6 +26,7 @@ from ..models import Idempotency
 from ..services import auth
 from ..services.actors import Actor
 from ..settings import Settings
+from ..writer import Writer
 
 
 def utcnow() -> datetime:
@@ -88,6 +90,12 @@ class AppContext:
     clock: Callable[[], datetime] = utcnow
     hub: Any = None
     actors: ActorCache = field(default_factory=ActorCache)
+    writer: Writer = None  # type: ignore[assignment]  # built from db when not given
+
+    def __post_init__(self) -> None:
+        if self.writer is None:
+            self.writer = Writer(self.db, enabled=self.settings.group_commit,
+                                 max_batch=self.settings.group_commit_max_batch)
 
     def now(self) -> datetime:
         return self.clock()
@@ -114,18 +122,13 @@ async def current_actor(request: Request) -> Actor:
     hit = c.actors.get(token)
     if hit is None:
         gen = c.actors.generation
-        hit = _resolve(c, token)  # one indexed read, on the loop (see api/queue.py)
+        hit = await _read(c, lambda s: auth.resolve_token(s, token=token, now=c.now()))
         c.actors.put(token, *hit, generation=gen)
     actor, expires_at = hit
     if expires_at is not None and expires_at <= c.now():
         raise Unauthorized("登录已过期，请重新登录。", code="token_expired")
     request.state.actor = actor
     return actor
-
-
-def _resolve(c: AppContext, token: str) -> tuple[Actor, datetime | None]:
-    with c.db.read() as s:
-        return auth.resolve_token(s, token=token, now=c.now())
 
 
 def require(*roles: Role) -> Callable[..., Actor]:
@@ -151,47 +154,98 @@ public.public = True  # type: ignore[attr-defined]
 public.allowed_roles = frozenset()  # type: ignore[attr-defined]
 
 
+@dataclass(frozen=True)
+class _Key:
+    """What an Idempotency-Key guard needs from the request."""
+    key: str | None
+    principal: str
+    route: str
+    digest: str | None
+    status: int
+
+    @classmethod
+    def of(cls, request: Request, actor: Actor | None, status: int) -> _Key:
+        key = request.headers.get("idempotency-key")
+        if key is not None and not (1 <= len(key) <= 200):
+            raise BadInput("Idempotency-Key 长度应为 1–200 个字符。", code="bad_idempotency_key")
+        return cls(key=key, principal=actor.ident if actor else "anonymous",
+                   route=f"{request.method} {request.url.path}",
+                   digest=getattr(request.state, "body_digest", None),  # app.BodyLimit: sha256 of the body
+                   status=status)
+
+    def stored(self, s: Session) -> Idempotency | None:
+        return s.scalar(select(Idempotency).where(Idempotency.principal == self.principal,
+                                                  Idempotency.key == self.key))
+
+    def write(self, s: Session, fn: Callable[[Session], Any], now: datetime) -> JSONResponse:
+        """Inside the write: answer a twin already stored, else run ``fn`` and store its answer."""
+        if self.key:
+            hit = self.stored(s)
+            if hit is not None:
+                return _replay(hit, self.route, self.digest)
+        body = jsonable_encoder(fn(s))
+        if self.key:
+            s.add(Idempotency(key=self.key, principal=self.principal, route=self.route, status=self.status,
+                              body=json.dumps(body, ensure_ascii=False), request_hash=self.digest,
+                              created_at=now))
+            s.flush()
+        return JSONResponse(body, status_code=self.status)
+
+    def twin(self, s: Session) -> JSONResponse:
+        """A concurrent twin (another process) won the race: answer with its result."""
+        hit = self.stored(s)
+        if hit is None:
+            raise LookupError("idempotency twin vanished")
+        return _replay(hit, self.route, self.digest)
+
+
 def idempotent(
     request: Request, c: AppContext, actor: Actor | None, fn: Callable[[Session], Any], *, status: int = 201
 ) -> JSONResponse:
-    """Run a creating write once per Idempotency-Key.
+    """Run a creating write once per Idempotency-Key (from a worker thread).
 
     The stored answer is written in the same transaction as the state it describes, so a
-    retry after a crash sees either both or neither.
+    retry after a crash sees either both or neither. The write joins the group-commit
+    writer's next batch (``hall_server/writer.py``).
     """
-    key = request.headers.get("idempotency-key")
-    principal = actor.ident if actor else "anonymous"
-    route = f"{request.method} {request.url.path}"
-    if key is not None and not (1 <= len(key) <= 200):
-        raise BadInput("Idempotency-Key 长度应为 1–200 个字符。", code="bad_idempotency_key")
-    digest = getattr(request.state, "body_digest", None)  # app.BodyLimit: sha256 of the body
-    if key:
-        with c.db.read() as s:
-            hit = s.scalar(select(Idempotency).where(Idempotency.principal == principal, Idempotency.key == key))
+    k = _Key.of(request, actor, status)
+    if k.key:
+        with c.db.read() as s:  # a retry is answered without waiting for the writer
+            hit = k.stored(s)
             if hit is not None:
-                return _replay(hit, route, digest)
+                return _replay(hit, k.route, k.digest)
     try:
-        with c.db.write() as s:
-            if key:
-                hit = s.scalar(select(Idempotency).where(Idempotency.principal == principal, Idempotency.key == key))
-                if hit is not None:
-                    return _replay(hit, route, digest)
-            result = fn(s)
-            body = jsonable_encoder(result)
-            if key:
-                s.add(Idempotency(key=key, principal=principal, route=route, status=status,
-                                  body=json.dumps(body, ensure_ascii=False), request_hash=digest,
-                                  created_at=c.now()))
-                s.flush()
+        return c.writer.run_sync(lambda s: k.write(s, fn, c.now()))
     except IntegrityError:
-        if not key:
+        if not k.key:
             raise
-        with c.db.read() as s:  # a concurrent twin won the race: answer with its result
-            hit = s.scalar(select(Idempotency).where(Idempotency.principal == principal, Idempotency.key == key))
-            if hit is None:
-                raise
-            return _replay(hit, route, digest)
-    return JSONResponse(body, status_code=status)
+        with c.db.read() as s:
+            return k.twin(s)
+
+
+async def idempotent_async(
+    request: Request, c: AppContext, actor: Actor | None, fn: Callable[[Session], Any], *, status: int = 201
+) -> JSONResponse:
+    """``idempotent`` for the hot endpoints on the event loop: the write runs on the writer
+    thread and this coroutine waits for its batch's commit without holding the loop."""
+    k = _Key.of(request, actor, status)
+    try:
+        return await c.writer.run(lambda s: k.write(s, fn, c.now()))
+    except IntegrityError:
+        if not k.key:
+            raise
+        return await _read(c, k.twin)
+
+
+async def _read(c: AppContext, fn: Callable[[Session], Any]) -> Any:
+    """A short read: on SQLite on the loop (a thread hop costs more than the read); on
+    PostgreSQL in a worker thread, so a slow server never freezes the loop."""
+    def run() -> Any:
+        with c.db.read() as s:
+            return fn(s)
+    if c.db.is_sqlite:
+        return run()
+    return await anyio.to_thread.run_sync(run)
 
 
 def _replay(hit: Idempotency, route: str, digest: str | None) -> JSONResponse:

@@ -54,4 +54,8 @@ def verify(actor: Actor = Depends(require(Role.SUPERVISOR, Role.ADMIN)), c_: App
 @router.get("/health", response_model=dict)
 def health(c_: AppContext = Depends(ctx), _: None = Depends(public)) -> dict[str, object]:
     with c_.db.read() as s:
-        return {"ok": True, "last_seq": ev.last_seq(s), "hall": c_.settings.hall_name}
+        last = ev.last_seq(s)
+    w = c_.writer.stats  # group commit since start: how many writes shared each commit
+    return {"ok": True, "last_seq": last, "hall": c_.settings.hall_name,
+            "writer": {"batches": w.batches, "writes": w.commands, "largest": w.largest,
+                       "mean": round(w.mean, 2)}}

@@ -1,10 +1,9 @@
 """Taking numbers and working a window's queue. Thin: HTTP in, service call, HTTP out.
 
-The four hot endpoints (issue, call-next, start/complete/recall/skip) are ``async def``
-and run their short write transaction on the event loop itself. Writes are serialised by
-the writer lock anyway, so a worker thread bought no parallelism, only a thread hop and a
-GIL hand-over per request (a tenth of an operation's CPU and most of its tail latency
-under load, docs/server.md). A transaction here is a few statements on an indexed table.
+The hot endpoints (issue, call-next, start/complete/recall/skip) are ``async def`` and
+hand their write to the group-commit writer (``hall_server/writer.py``): the loop never
+waits on the database, and concurrent writes share one transaction and one commit. The
+other writes here run in a worker thread and join the same batches (``run_sync``).
 """
 from __future__ import annotations
 
@@ -19,7 +18,7 @@ from ..services import queue as svc
 from ..services import ratings
 from ..services.actors import Actor
 from ..services.hall import ticket_out
-from .deps import AppContext, ctx, idempotent, require
+from .deps import AppContext, ctx, idempotent_async, require
 
 router = APIRouter(tags=["queue"])
 
@@ -47,7 +46,7 @@ async def issue(body: c.TicketIn, request: Request,
         out = ticket_out(t, category_name=svc.category_name(s, t.prefix), waiting_ahead=ahead, est=est)
         # the rate-later link rides on the answer, so the kiosk prints it without a second round trip
         return out.model_copy(update={"rating_url": ratings.link_for_new(s, settings=c_.settings, ticket_id=t.id).url})
-    return idempotent(request, c_, actor, run)
+    return await idempotent_async(request, c_, actor, run)
 
 
 @router.post("/tickets/requeue", response_model=c.TicketOut)
@@ -61,19 +60,19 @@ def requeue(body: c.RequeueIn, actor: Actor = Depends(require(Role.CLERK, Role.K
 @router.post("/windows/{window_no}/call-next", response_model=c.TicketOut)
 async def call_next(window_no: int = WindowNo, actor: Actor = Depends(require(*STAFF_AT_WINDOW)),
               c_: AppContext = Depends(ctx)) -> Response:
-    with c_.db.write() as s:
+    def run(s: Session) -> c.TicketOut:
         t = svc.call_next(s, settings=c_.settings, window_no=window_no, actor=actor, now=c_.now())
-        out = ticket_out(t, category_name=svc.category_name(s, t.prefix))
-    return _answer(out)
+        return ticket_out(t, category_name=svc.category_name(s, t.prefix))
+    return _answer(await c_.writer.run(run))
 
 
 def _action_route(action: q.Action, path: str) -> None:
     async def handler(window_no: int = WindowNo, actor: Actor = Depends(require(*STAFF_AT_WINDOW)),
                 c_: AppContext = Depends(ctx)) -> Response:
-        with c_.db.write() as s:
+        def run(s: Session) -> c.TicketOut:
             t = svc.act(s, settings=c_.settings, window_no=window_no, action=action, actor=actor, now=c_.now())
-            out = ticket_out(t, category_name=svc.category_name(s, t.prefix))
-        return _answer(out)
+            return ticket_out(t, category_name=svc.category_name(s, t.prefix))
+        return _answer(await c_.writer.run(run))
     handler.__name__ = f"window_{action.value}"
     router.add_api_route(f"/windows/{{window_no}}/{path}", handler, methods=["POST"], response_model=c.TicketOut)
 

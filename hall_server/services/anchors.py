@@ -96,8 +96,7 @@ def make_checkpoint(session: Session, *, settings: Settings, actor: Actor, now: 
     key = key or load_key(settings)
     if key is None:
         raise NoAuditKey()
-    tip = session.execute(select(EventHead.seq, EventHead.hash).where(EventHead.id == 1)).first()
-    seq, h = (int(tip[0]), str(tip[1])) if tip else (0, audit.GENESIS)
+    seq, h = events.tip(session)
     cp = anchors.sign(anchors.Checkpoint(hall=settings.hall_name, seq=seq, hash=h, at=now.isoformat(),
                                          counts=counts(session), public_key=""), key)
     if public_key(session) != cp.public_key:

@@ -1,0 +1,221 @@
+"""Group commit: one writer thread gathers concurrent writes into one transaction.
+
+Every write appends to one hash chain, so writes are sequential by nature; what a second
+writer could not add, a batch can: requests that arrive while a transaction commits wait
+for the next one and share its commit (one chain-tip read, one head update, one sync of the
+log to disk, one NOTIFY). That is what makes ``synchronous=FULL`` affordable: an
+acknowledged write survives a power cut for the price of one fsync per batch, not per
+request.
+
+The rules (issue #17):
+- each command runs inside a SAVEPOINT of the batch's transaction: one that fails rolls
+  back to it and fails alone, its neighbours commit;
+- an answer is handed back only after its batch committed (a crash before the commit
+  loses only unacknowledged work);
+- the chain's order is the order the commands were taken in, and their answers are
+  decided in that order (futures are resolved in it, in one callback on the loop).
+
+The thread is the only caller of ``Database.transaction`` for batches; it holds the
+database's writer lock for a batch, so a ``Database.write()`` block elsewhere (admin pages,
+background sweeps) runs between two batches. On PostgreSQL the event loop therefore never
+waits on a statement: a slow one stalls the writer, not the WebSockets.
+
+``plan`` is pure (how many to take now); ``Writer._run_batch`` is the only code that
+touches the session.
+"""
+from __future__ import annotations
+
+import asyncio
+import concurrent.futures
+import logging
+import threading
+import time
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, Generic, TypeVar
+
+from sqlalchemy.orm import Session
+
+from .db import Database
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+
+def plan(pending: int, *, max_batch: int) -> int:
+    """How many queued commands the next batch takes: all that wait, up to ``max_batch``.
+
+    No waiting for company: while one batch commits the next one fills by itself, so an
+    idle hall pays no added latency and a busy one gets big batches (measured in
+    docs/server.md, "Group commit")."""
+    return min(pending, max_batch)
+
+
+@dataclass(eq=False)
+class Command(Generic[T]):
+    """One request's write: ``fn`` runs in the batch's session; ``done`` hands the outcome back."""
+    fn: Callable[[Session], T]
+    done: Callable[[T | None, BaseException | None], None]
+    result: T | None = None
+    error: BaseException | None = None
+    loop: asyncio.AbstractEventLoop | None = None  # where the answer is delivered (None: any thread)
+    queued_at: float = field(default_factory=time.monotonic)
+
+
+@dataclass
+class BatchStats:
+    """Since start: for the logs and the benchmark (``GET /api/v1/health`` shows them)."""
+    batches: int = 0
+    commands: int = 0
+    largest: int = 0
+
+    @property
+    def mean(self) -> float:
+        return self.commands / self.batches if self.batches else 0.0
+
+
+class Writer:
+    """The group-commit writer of one server process.
+
+    ``enabled=False`` runs each command in a transaction of its own on the caller's
+    thread (the way the server wrote before group commit; kept to measure the difference,
+    ``HALL_GROUP_COMMIT=0``).
+    """
+
+    def __init__(self, db: Database, *, enabled: bool = True, max_batch: int = 64) -> None:
+        self.db = db
+        self.enabled = enabled
+        self.max_batch = max_batch
+        self.stats = BatchStats()
+        self._queue: deque[Command[Any]] = deque()
+        self._wake = threading.Condition()
+        self._thread: threading.Thread | None = None
+        self._stopping = False
+
+    # --- submitting -------------------------------------------------------------------
+
+    async def run(self, fn: Callable[[Session], T]) -> T:
+        """From the event loop: the result of ``fn`` once its batch has committed."""
+        if not self.enabled:
+            with self.db.write() as s:
+                return fn(s)
+        loop = asyncio.get_running_loop()
+        fut: asyncio.Future[T] = loop.create_future()
+
+        def done(result: T | None, error: BaseException | None) -> None:
+            if fut.cancelled():
+                return  # the client went away; the write stands
+            if error is not None:
+                fut.set_exception(error)
+            else:
+                fut.set_result(result)  # type: ignore[arg-type]
+
+        self._submit(Command(fn, done, loop=loop))
+        # shielded: a client that disconnects must not leave a command half-known
+        return await asyncio.shield(fut)
+
+    def run_sync(self, fn: Callable[[Session], T]) -> T:
+        """From a worker thread: blocks until the batch holding ``fn`` has committed."""
+        if not self.enabled or threading.current_thread() is self._thread:
+            with self.db.write() as s:
+                return fn(s)
+        fut: concurrent.futures.Future[T] = concurrent.futures.Future()
+
+        def done(result: T | None, error: BaseException | None) -> None:
+            if error is not None:
+                fut.set_exception(error)
+            else:
+                fut.set_result(result)  # type: ignore[arg-type]
+
+        self._submit(Command(fn, done))
+        return fut.result()
+
+    def _submit(self, cmd: Command[Any]) -> None:
+        with self._wake:
+            if self._stopping:
+                raise RuntimeError("writer stopped")
+            self._queue.append(cmd)
+            if self._thread is None:
+                self._thread = threading.Thread(target=self._loop, name="group-writer", daemon=True)
+                self._thread.start()
+            self._wake.notify_all()
+
+    @property
+    def pending(self) -> int:
+        """Commands queued for the next batch (not counting the one being committed)."""
+        with self._wake:
+            return len(self._queue)
+
+    def wait_until_pending(self, n: int, timeout: float) -> bool:
+        """Block until at least ``n`` commands wait (tests and the benchmark line batches up)."""
+        with self._wake:
+            return self._wake.wait_for(lambda: len(self._queue) >= n, timeout)
+
+    # --- the thread -------------------------------------------------------------------
+
+    def stop(self, timeout: float = 10.0) -> None:
+        """Finish what is queued, then end the thread (server shutdown)."""
+        with self._wake:
+            self._stopping = True
+            self._wake.notify_all()
+            thread = self._thread
+        if thread is not None:
+            thread.join(timeout)
+
+    def _loop(self) -> None:
+        while True:
+            with self._wake:
+                while not self._queue and not self._stopping:
+                    self._wake.wait()
+                if not self._queue:
+                    return  # stopping and drained
+                n = plan(len(self._queue), max_batch=self.max_batch)
+                batch = [self._queue.popleft() for _ in range(n)]
+            self._run_batch(batch)
+            self._answer(batch)
+
+    def _run_batch(self, batch: list[Command[Any]]) -> None:
+        """One transaction for the batch; a command's failure is its own (SAVEPOINT)."""
+        from .services import events
+        try:
+            with self.db.write_lock, self.db.transaction() as s:
+                for cmd in batch:
+                    m = events.mark(s)
+                    try:
+                        with s.begin_nested():
+                            cmd.result = cmd.fn(s)
+                    except Exception as e:  # noqa: BLE001 - handed to its own request
+                        events.restore(s, m)
+                        cmd.error = e
+        except BaseException as e:  # the commit itself failed: nobody's write stands
+            log.exception("group commit of %d commands failed", len(batch))
+            for cmd in batch:
+                cmd.result, cmd.error = None, cmd.error or e
+            if not isinstance(e, Exception):
+                raise
+            return
+        self.stats.batches += 1
+        self.stats.commands += len(batch)
+        self.stats.largest = max(self.stats.largest, len(batch))
+
+    @staticmethod
+    def _answer(batch: list[Command[Any]]) -> None:
+        """Hand the outcomes back in batch order: one wake-up per event loop, not per command."""
+        by_loop: dict[asyncio.AbstractEventLoop | None, list[Command[Any]]] = {}
+        for cmd in batch:
+            by_loop.setdefault(cmd.loop, []).append(cmd)
+
+        def deliver(cmds: list[Command[Any]]) -> None:
+            for c in cmds:
+                c.done(c.result, c.error)
+
+        for loop, cmds in by_loop.items():
+            if loop is None:
+                deliver(cmds)
+                continue
+            try:
+                loop.call_soon_threadsafe(deliver, cmds)
+            except RuntimeError:  # that loop is closed (its server shut down): nobody waits
+                log.warning("an answer's event loop is closed; %d answers dropped", len(cmds))

@@ -1,0 +1,196 @@
+"""Group commit (hall_server/writer.py): one transaction per batch, a failure is its own,
+answers only after the commit and in chain order, and the loop never waits on a statement."""
+from __future__ import annotations
+
+import asyncio
+import threading
+from collections.abc import Iterator
+from datetime import datetime, timezone
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.orm import Session
+
+from hall_server.db import Database
+from hall_server.domain.errors import Conflict
+from hall_server.services import events
+from hall_server.writer import Writer, plan
+
+T0 = datetime(2026, 12, 7, 1, 0, tzinfo=timezone.utc)
+
+
+@pytest.fixture
+def db(db_url: str) -> Iterator[Database]:
+    d = Database(db_url)
+    yield d
+    d.dispose()
+
+
+def _append(note: str) -> "callable":  # type: ignore[valid-type]
+    def fn(s: Session) -> int:
+        return events.append(s, "test.note", actor="system", at=T0, data={"note": note}).seq
+    return fn
+
+
+def _fails_after_appending(s: Session) -> int:
+    events.append(s, "test.note", actor="system", at=T0, data={"note": "never"})
+    raise Conflict("这一条失败了。")
+
+
+def _chain(db: Database) -> list[tuple[int, str]]:
+    with db.read() as s:
+        return [(r.seq, r.data.get("note")) for r in events.rows(s)]
+
+
+@pytest.mark.parametrize("pending, max_batch, taken", [(0, 64, 0), (1, 64, 1), (63, 64, 63), (64, 64, 64),
+                                                       (500, 64, 64), (5, 1, 1)])
+def test_a_batch_takes_everything_waiting_up_to_its_bound(pending: int, max_batch: int, taken: int) -> None:
+    assert plan(pending, max_batch=max_batch) == taken
+
+
+def _queue_while_held(db: Database, writer: Writer, fns: list) -> list:  # type: ignore[type-arg]
+    """Submit every fn from its own thread while the writer is busy with a command that
+    waits for them, so they all land in the next batch in a known order; returns each
+    one's outcome (result or exception), in submission order."""
+    started, release = threading.Event(), threading.Event()
+
+    def blocker(s: Session) -> int:
+        started.set()
+        assert release.wait(30)
+        return 0
+
+    outcomes: list = [None] * len(fns)  # type: ignore[type-arg]
+
+    def submit(i: int, fn) -> None:  # type: ignore[no-untyped-def]
+        try:
+            outcomes[i] = writer.run_sync(fn)
+        except Exception as e:  # noqa: BLE001 - the outcome under test
+            outcomes[i] = e
+
+    threads = [threading.Thread(target=writer.run_sync, args=(blocker,))]
+    threads[0].start()
+    assert started.wait(30)
+    for i, fn in enumerate(fns):
+        t = threading.Thread(target=submit, args=(i, fn))
+        t.start()
+        threads.append(t)
+        assert writer.wait_until_pending(i + 1, 30)  # queued: the next one comes after it
+    release.set()
+    for t in threads:
+        t.join(30)
+    return outcomes
+
+
+def test_a_failing_command_fails_alone_and_its_neighbours_commit(db: Database) -> None:
+    writer = Writer(db)
+    try:
+        first = writer.run_sync(_append("first"))  # the thread runs; the next four share a batch
+        out = _queue_while_held(db, writer, [_append("a"), _fails_after_appending, _append("b"), _append("c")])
+    finally:
+        writer.stop()
+    assert isinstance(out[1], Conflict)
+    assert out[0] == first + 1 and out[2] == first + 2 and out[3] == first + 3
+    assert _chain(db)[-4:] == [(first, "first"), (first + 1, "a"), (first + 2, "b"), (first + 3, "c")]
+    with db.read() as s:
+        assert events.last_seq(s) == first + 3
+        assert events.verify(s).ok
+    assert writer.stats.largest == 4  # one transaction for the four (the blocker's batch came first)
+
+
+def test_commands_waiting_together_share_one_commit_and_keep_their_order(db: Database) -> None:
+    writer = Writer(db)
+    try:
+        writer.run_sync(_append("warm"))  # the chain has a head row before the test
+        notes = [f"n{i}" for i in range(20)]
+        out = _queue_while_held(db, writer, [_append(n) for n in notes])
+    finally:
+        writer.stop()
+    assert out == sorted(out) and len(set(out)) == 20  # answer order is chain order
+    assert [n for _, n in _chain(db)[-20:]] == notes
+    assert writer.stats.batches == 3 and writer.stats.largest == 20  # warm, blocker, the twenty
+
+
+def test_an_answer_is_given_only_after_its_commit(db: Database) -> None:
+    """Whoever receives the answer can already read the write from another connection."""
+    writer = Writer(db)
+    seen: list[int] = []
+
+    async def main() -> None:
+        for i in range(5):
+            seq = await writer.run(_append(f"x{i}"))
+            with db.read() as s:
+                seen.append(events.last_seq(s) - seq)
+    try:
+        asyncio.run(main())
+    finally:
+        writer.stop()
+    assert seen == [0, 0, 0, 0, 0]
+
+
+def test_the_event_loop_keeps_running_while_a_statement_is_slow(db: Database) -> None:
+    """A write that takes long (here: one that waits until the loop has ticked 20 times)
+    stalls the writer thread only; WebSockets and reads on the loop go on."""
+    writer = Writer(db)
+    ticks = 0
+    release = threading.Event()
+
+    def slow(s: Session) -> int:
+        s.execute(text("SELECT 1"))
+        assert release.wait(30), "the loop never ticked while the statement ran"
+        return _append("slow")(s)
+
+    async def ticker() -> None:
+        nonlocal ticks
+        while ticks < 20:
+            await asyncio.sleep(0)
+            ticks += 1
+        release.set()
+
+    async def main() -> int:
+        seq, _ = await asyncio.gather(writer.run(slow), ticker())
+        return seq
+
+    try:
+        seq = asyncio.run(main())
+    finally:
+        writer.stop()
+    assert ticks == 20 and _chain(db)[-1] == (seq, "slow")
+
+
+def test_a_bug_in_one_command_is_raised_to_its_own_caller_only(db: Database) -> None:
+    writer = Writer(db)
+
+    def broken(s: Session) -> int:
+        raise ZeroDivisionError
+
+    try:
+        out = _queue_while_held(db, writer, [_append("before"), broken, _append("after")])
+    finally:
+        writer.stop()
+    assert isinstance(out[1], ZeroDivisionError)
+    assert [n for _, n in _chain(db)[-2:]] == ["before", "after"]
+
+
+def test_without_group_commit_each_write_commits_on_its_own(db: Database) -> None:
+    writer = Writer(db, enabled=False)
+    assert writer.run_sync(_append("one")) + 1 == writer.run_sync(_append("two"))
+    assert asyncio.run(writer.run(_append("three"))) == _chain(db)[-1][0]
+    assert writer.stats.batches == 0
+
+
+def test_acknowledged_writes_are_synced_to_disk(db: Database) -> None:
+    """SQLite synchronous=FULL (2); PostgreSQL synchronous_commit=on."""
+    with db.write() as s:
+        if db.is_sqlite:
+            assert s.execute(text("PRAGMA synchronous")).scalar() == 2
+        else:
+            assert s.execute(text("SHOW synchronous_commit")).scalar() == "on"
+    fast = Database(db.url, durable=False)
+    try:
+        with fast.write() as s:
+            if fast.is_sqlite:
+                assert s.execute(text("PRAGMA synchronous")).scalar() == 1
+            else:
+                assert s.execute(text("SHOW synchronous_commit")).scalar() == "off"
+    finally:
+        fast.dispose()
