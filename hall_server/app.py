@@ -25,7 +25,7 @@ from .api.tail import LogTail
 from .api.ws import RAW_SEND_KEY
 from .contract import API_PREFIX
 from .db import Database
-from .services import public_url
+from .services import confcache, public_url
 from .settings import Settings
 
 log = logging.getLogger(__name__)
@@ -128,9 +128,10 @@ def create_app(settings: Settings, *, clock: Callable[[], datetime] = utcnow, mi
     writer = Writer(db, enabled=settings.group_commit, max_batch=settings.group_commit_max_batch)
     context = AppContext(settings=settings, db=db, clock=clock, hub=hub, writer=writer)
     db.after_commit.append(context.actors.on_commit)
+    db.after_commit.append(confcache.on_commit)
     # SQLite: one process, the writer hands events to the hub. PostgreSQL: any number of
     # processes share the database, each follows the log itself (api/tail.py)
-    tail = None if db.is_sqlite else LogTail(db, [hub.publish, context.actors.on_commit])
+    tail = None if db.is_sqlite else LogTail(db, [hub.publish, context.actors.on_commit, confcache.on_commit])
     if tail is None:
         db.after_commit.append(hub.publish)
 

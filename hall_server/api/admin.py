@@ -191,8 +191,9 @@ async def upload_photo(request: Request, staff_no: str = StaffNoPath, actor: Act
                        c_: AppContext = Depends(ctx)) -> c.PhotoOut:
     """The body is the JPEG or PNG file itself; it is scaled and stored as a JPEG."""
     jpeg, size = photos.scale(await request.body())
-    with c_.db.write() as s:
-        return svc.set_photo(s, staff_no=staff_no, jpeg=jpeg, size=size, actor=actor, now=c_.now())
+    # the writer thread, not the loop: a database that answers slowly must not freeze it
+    return await c_.writer.run(lambda s: svc.set_photo(s, staff_no=staff_no, jpeg=jpeg, size=size,
+                                                       actor=actor, now=c_.now()))
 
 
 @router.get("/leaves", response_model=list[c.LeaveOut])

@@ -56,8 +56,8 @@ async def import_catalog(request: Request, format: Literal["json", "xlsx"] = Que
     if len(raw) > MAX_IMPORT_BYTES:
         raise BadInput("导入文件过大。", code="bad_file")
     items = svc.parse_xlsx(raw) if format == "xlsx" else svc.parse_json(raw)
-    with c_.db.write() as s:
-        return svc.import_matters(s, items=items, actor=actor, now=c_.now())
+    # a whole catalog is one write: on the writer thread, so the loop keeps serving meanwhile
+    return await c_.writer.run(lambda s: svc.import_matters(s, items=items, actor=actor, now=c_.now()))
 
 
 @router.get("/catalog/export")

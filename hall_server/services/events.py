@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from ..domain import audit
 from ..models import Event, EventHead
+from . import confcache
 from .actors import Actor
 
 _EVENTS = cast(Table, Event.__table__)
@@ -54,6 +55,8 @@ def append(
     session.info[_MOVED_KEY] = True
     ev = Event(**row)  # a detached copy for the caller (ev.seq etc.); the row is already written
     session.info.setdefault("new_events", []).append(event_dict(ev))
+    if type in confcache.INVALIDATING:  # this process's kept configuration, at once
+        confcache.clear()
     return ev
 
 

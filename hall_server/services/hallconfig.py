@@ -26,6 +26,7 @@ from ..domain.workdays import WorkCalendar, YearConfig, package_data, parse_conf
 from ..models import Setting
 from ..settings import Settings
 from .actors import Actor
+from . import confcache
 from .configlog import changed
 
 RESOURCES = Path(__file__).resolve().parents[2] / "resources"
@@ -33,7 +34,10 @@ PROFILE_KEY, CARDS_KEY, HOLIDAYS_KEY = "hall_profile", "cards_rules", "holidays"
 
 
 def _get(session: Session, key: str) -> Any:
-    return session.scalar(select(Setting.value).where(Setting.key == key))
+    """A saved value (kept until the next configuration event, ``confcache``). Callers
+    read it and build new objects from it; nobody changes it in place."""
+    return confcache.cached(session, f"setting:{key}",
+                            lambda: session.scalar(select(Setting.value).where(Setting.key == key)))
 
 
 def _put(session: Session, key: str, value: Any) -> None:
@@ -86,7 +90,7 @@ def opening_check(session: Session, *, settings: Settings, now: datetime) -> str
     raw = _get(session, PROFILE_KEY)
     if raw is None or not any(raw.get("hours") or []):
         return None
-    week = week_of(c.HallProfile.model_validate(raw))
+    week = confcache.cached(session, "week", lambda: week_of(c.HallProfile.model_validate(raw)))
     local = now.astimezone(settings.tz)
     cal = work_calendar(session, settings)
     if dh.is_open(week, local, cal.is_working_day):
@@ -198,6 +202,10 @@ def save_year(session: Session, *, settings: Settings, body: c.HolidayYear, acto
 
 def work_calendar(session: Session, settings: Settings) -> WorkCalendar:
     """China's official calendar (the package) plus the hall's own years (database, else file)."""
+    return confcache.cached(session, "calendar", lambda: _work_calendar(session, settings))
+
+
+def _work_calendar(session: Session, settings: Settings) -> WorkCalendar:
     raw = _get(session, HOLIDAYS_KEY)
     if raw is None:
         return _calendar_of(json.dumps([y.model_dump(mode="json") for y in holiday_years(session, settings=settings)]))
@@ -217,7 +225,8 @@ def kiosk_may_issue(session: Session, *, settings: Settings, prefix: str, now: d
     msg = opening_check(session, settings=settings, now=now)
     if msg is None:
         from ..models import Category
-        spans = session.scalar(select(Category.hours).where(Category.prefix == prefix))
+        spans = confcache.cached(session, f"category-hours:{prefix}",
+                                 lambda: session.scalar(select(Category.hours).where(Category.prefix == prefix)))
         if spans:
             local = now.astimezone(settings.tz)
             day = dh.parse_day([(a, b) for a, b in spans])

@@ -20,6 +20,7 @@ from urllib.parse import quote, urlsplit
 from sqlalchemy.orm import Session
 
 from ..settings import Settings
+from . import confcache
 
 log = logging.getLogger(__name__)
 
@@ -35,7 +36,7 @@ def base_url(*, settings: Settings, session: Session | None = None) -> str:
     """The address phones reach, without a trailing slash: the one the admin saved in the
     hall profile (系统管理 → 大厅信息), else the setting ``HALL_PUBLIC_BASE_URL``, else
     ``FALLBACK_BASE``. The profile's value is read once per database and forgotten when
-    an admin saves the profile (``forget``), so the kiosk's hot path pays no extra read."""
+    an admin saves the profile (``confcache``), so the kiosk's hot path pays no extra read."""
     if session is not None:
         saved = _profile_url(session)
         if saved:
@@ -43,20 +44,16 @@ def base_url(*, settings: Settings, session: Session | None = None) -> str:
     return (settings.public_base_url or FALLBACK_BASE).rstrip("/")
 
 
-_PROFILE_URLS: dict[str, str] = {}  # database URL -> the profile's public address ("" = none saved)
-
-
 def _profile_url(session: Session) -> str:
-    key = str(session.get_bind().engine.url)
-    if key not in _PROFILE_URLS:
-        from .hallconfig import hall_profile  # the profile's one home
-        _PROFILE_URLS[key] = hall_profile(session).public_base_url.strip().rstrip("/")
-    return _PROFILE_URLS[key]
+    from .hallconfig import hall_profile  # the profile's one home
+    return confcache.cached(session, "public-url",
+                            lambda: hall_profile(session).public_base_url.strip().rstrip("/"))
 
 
 def forget(session: Session) -> None:
-    """The admin saved the hall profile: the next address is read from it again."""
-    _PROFILE_URLS.pop(str(session.get_bind().engine.url), None)
+    """The admin saved the hall profile: the next address is read from it again (and, once
+    the save is committed, by every server process: its ``config.changed`` event)."""
+    confcache.clear()
 
 
 def ticket_url(*, settings: Settings, token: str, session: Session | None = None) -> str:

@@ -1,0 +1,58 @@
+"""The hall's configuration as the hot path reads it, kept per database until it changes.
+
+Every ticket a kiosk issues asks whether the hall and the category are open now: the hall
+profile (opening hours), the holiday calendar and the category's hours. Read and parsed
+from the database each time, that was a fifth of an issue's CPU at saturation (py-spy,
+docs/server.md "Group commit"). The values change a few times a year, always through a
+logged event, so they are kept here and dropped when such an event is appended (in this
+transaction's process at once) and again when it is committed (``on_commit``: the
+``Database.after_commit`` hook, and on PostgreSQL the log tail, so another server process
+drops them too). A value loaded while a drop happened is not kept (the generation check),
+so a reader of an older snapshot cannot put a stale value back.
+"""
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from sqlalchemy.orm import Session
+
+from ..contract import events as kinds
+
+T = TypeVar("T")
+
+# the events after which a kept value may be wrong
+INVALIDATING = frozenset({kinds.CONFIG_CHANGED.type, kinds.CATEGORY_ADDED.type, kinds.WINDOW_ADDED.type,
+                          kinds.HALL_SEEDED.type})
+
+_lock = threading.Lock()
+_values: dict[tuple[str, str], Any] = {}  # (database URL, name) -> value
+_generation = 0
+
+
+def cached(session: Session, name: str, load: Callable[[], T]) -> T:
+    """The value ``name`` of this session's database, loaded once by ``load``."""
+    key = (str(session.get_bind().engine.url), name)
+    with _lock:
+        if key in _values:
+            return _values[key]  # type: ignore[no-any-return]
+        gen = _generation
+    value = load()
+    with _lock:
+        if gen == _generation:
+            _values[key] = value
+    return value
+
+
+def clear() -> None:
+    global _generation
+    with _lock:
+        _values.clear()
+        _generation += 1
+
+
+def on_commit(events: list[dict[str, Any]]) -> None:
+    """``Database.after_commit`` / log-tail hook."""
+    if any(e.get("type") in INVALIDATING for e in events):
+        clear()
