@@ -30,6 +30,7 @@ from ..models import Category, Staff, Ticket, Window
 from ..models.accountability import Complaint, Rating
 from ..models.cases import Case, Matter
 from ..models.fees import PaymentNotice, Receipt, ReceiptSeries
+from ..services.queue import recount_waiting
 from ..settings import Settings
 
 log = logging.getLogger(__name__)
@@ -168,6 +169,8 @@ def _one_day(s: Session, *, day: date, end: date, is_today: bool, today_until: t
             _flush(s, Ticket, rows)
     rep.tickets += len(rows)
     _flush(s, Ticket, rows)
+    if is_today:  # today's not yet called are waiting: the queue counts (migration 0014) must know them
+        recount_waiting(s, day)
     # cases: accepted today, concluded within their limit mostly (some late, some with corrections)
     ncases = int(sz.cases_per_day * rnd.uniform(0.8, 1.2) * (limit_min / 480 if is_today else 1))
     crows: list[dict[str, Any]] = []

@@ -2,7 +2,7 @@
 registers every one of them on ``Base.metadata`` (Alembic and tests rely on that)."""
 from .base import Base, UTCDateTime
 from .core import (
-    Category, Department, Device, Duty, Event, EventHead, Idempotency, Pause, Setting,
+    Category, Department, Device, Duty, Event, EventHead, Idempotency, Pause, QueueCount, Setting,
     Staff, Ticket, TicketCounter, Token, Window,
 )
 from . import cases, fees, accountability, supervision  # noqa: F401  (area tables)
@@ -11,5 +11,5 @@ from . import audit  # noqa: F401  (checkpoints, sign-in throttle)
 
 __all__ = [
     "Base", "UTCDateTime", "Category", "Department", "Device", "Duty", "Event", "EventHead",
-    "Idempotency", "Pause", "Setting", "Staff", "Ticket", "TicketCounter", "Token", "Window",
+    "Idempotency", "Pause", "QueueCount", "Setting", "Staff", "Ticket", "TicketCounter", "Token", "Window",
 ]

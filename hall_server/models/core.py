@@ -122,6 +122,20 @@ class TicketCounter(Base):
     last: Mapped[int] = mapped_column(Integer, default=0)
 
 
+class QueueCount(Base):
+    """How many tickets wait now, per business day, category and 绿色通道 or not.
+
+    Kept in the same transaction as every move into or out of ``waiting``
+    (services/queue.py), so "waiting ahead" at issue and the hall's waiting counts are a
+    key lookup instead of a count over the day's queue (issue #17, migration 0014). The
+    day's rows are at most two per category; a day's rows stay once its queue is gone."""
+    __tablename__ = "queue_counts"
+    business_day: Mapped[date] = mapped_column(Date, primary_key=True)
+    prefix: Mapped[str] = mapped_column(String(1), primary_key=True)  # the category it waits in now
+    priority: Mapped[bool] = mapped_column(Boolean, primary_key=True)
+    waiting: Mapped[int] = mapped_column(Integer, default=0)
+
+
 class Ticket(Base):
     __tablename__ = "tickets"
     __table_args__ = (

@@ -8,7 +8,8 @@ from typing import Any, cast
 
 import json
 
-from sqlalchemy import String, Table, bindparam, cast as sql_cast, func, insert, select, union_all, update
+from sqlalchemy import String, Table, bindparam, cast as sql_cast, delete, func, insert, select, union_all, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from ..contract import events as kinds
@@ -17,7 +18,7 @@ from ..domain.errors import BadInput, Conflict, Forbidden, NotFound
 from ..domain.idcheck import valid_id_number
 from ..contract.show import mask_id
 from ..domain.roles import Role
-from ..models import Category, Duty, Pause, Staff, Ticket, TicketCounter, Window
+from ..models import Category, Duty, Pause, QueueCount, Staff, Ticket, TicketCounter, Window
 from ..settings import Settings
 from . import events
 from .actors import Actor
@@ -33,6 +34,7 @@ _W = cast(Table, Window.__table__)
 _D = cast(Table, Duty.__table__)
 _C = cast(Table, Category.__table__)
 _N = cast(Table, TicketCounter.__table__)
+_Q = cast(Table, QueueCount.__table__)
 
 # Built once, executed with parameters: building a statement and computing its cache key
 # on every call was a third of a queue operation's CPU (py-spy, docs/server.md). The
@@ -52,8 +54,24 @@ _COUNTER_GET = select(_N.c.last).where(*_COUNTER_WHERE)
 _COUNTER_SET = update(_N).where(*_COUNTER_WHERE).values(last=bindparam("last"))
 _COUNTER_NEW = insert(_N).values(business_day=bindparam("day"), prefix=bindparam("p"), last=1)
 _WAITING_OF = (_T.c.business_day == bindparam("day"), _T.c.state == q.TicketState.WAITING)
-_AHEAD = select(func.count()).select_from(_T).where(*_WAITING_OF, _T.c.prefix == bindparam("p"))
-_AHEAD_PRIORITY = _AHEAD.where(_T.c.priority.is_(True))
+# the queue counts (migration 0014): "waiting ahead" and the hall's waiting counts are read
+# from at most two rows per category, whatever the length of the day's queue
+_COUNTS_OF_CATEGORY = select(_Q.c.priority, _Q.c.waiting).where(_Q.c.business_day == bindparam("day"),
+                                                                _Q.c.prefix == bindparam("p"))
+_COUNTS_OF_DAY = select(_Q.c.prefix, _Q.c.waiting).where(_Q.c.business_day == bindparam("day"))
+
+
+def _bump_statement(dialect_insert: Any) -> Any:
+    """One statement that adds ``d`` to a count, creating the row at its first ticket: an
+    upsert (``ON CONFLICT DO UPDATE SET waiting = waiting + d``), so two writers never lose
+    an update and never both insert, even without the writer lock."""
+    stmt = dialect_insert(_Q).values(business_day=bindparam("day"), prefix=bindparam("p"),
+                                     priority=bindparam("pr"), waiting=bindparam("d"))
+    return stmt.on_conflict_do_update(index_elements=[_Q.c.business_day, _Q.c.prefix, _Q.c.priority],
+                                      set_={"waiting": _Q.c.waiting + stmt.excluded.waiting})
+
+
+_BUMP = {"sqlite": _bump_statement(sqlite.insert), "postgresql": _bump_statement(postgresql.insert)}
 # the ordered category list is stored as JSON text: a one-letter prefix appears in it as
 # exactly ``"A"``, so counting in SQL spares decoding every open window's list per issue
 _SERVING = (select(func.count()).select_from(_W.join(_D, _D.c.open_window_no == _W.c.window_no))
@@ -160,13 +178,55 @@ def _next_seq(session: Session, day: Any, prefix: str) -> int:
     return int(last) + 1
 
 
+def _count(session: Session, day: Any, prefix: str, priority: bool, delta: int) -> None:
+    session.execute(_BUMP[session.get_bind().dialect.name],
+                    {"day": day, "p": prefix, "pr": bool(priority), "d": delta})
+
+
+def _count_move(session: Session, *, day: Any, priority: bool, old_state: str, new_state: str,
+                old_prefix: str, new_prefix: str | None = None) -> None:
+    """Keep the queue counts true across one ticket's move, in the move's transaction.
+
+    Every change of a ticket's state or category goes through here (issue counts its new
+    ticket directly): a move out of ``waiting`` takes one from the category it waited in,
+    a move into ``waiting`` adds one to the category it now waits in. Derived from the
+    states, not from the action's name, so a new transition in the domain's table cannot
+    leave the counts behind. No statement when nothing waiting changes."""
+    new_prefix = old_prefix if new_prefix is None else new_prefix
+    was, now_waits = old_state == q.TicketState.WAITING, new_state == q.TicketState.WAITING
+    moved = new_prefix != old_prefix
+    if was and (not now_waits or moved):
+        _count(session, day, old_prefix, priority, -1)
+    if now_waits and (not was or moved):
+        _count(session, day, new_prefix, priority, +1)
+
+
 def waiting_counts(session: Session, day: Any) -> dict[str, int]:
-    rows = session.execute(
-        select(Ticket.prefix, func.count()).where(
-            Ticket.business_day == day, Ticket.state == q.TicketState.WAITING
-        ).group_by(Ticket.prefix)
-    ).all()
-    return {p: n for p, n in rows}
+    """Tickets waiting per category (only categories with someone waiting): read from the
+    queue counts, at most two rows a category, not counted over the day's queue."""
+    out: dict[str, int] = {}
+    for prefix, n in session.execute(_COUNTS_OF_DAY, {"day": day}).all():
+        out[prefix] = out.get(prefix, 0) + int(n)
+    return {p: n for p, n in out.items() if n}
+
+
+def recount_waiting(session: Session, day: Any | None = None) -> None:
+    """Set the queue counts from the tickets themselves (one day, or every day).
+
+    For whatever writes tickets without the queue services (the benchmark's bulk fill, the
+    synthetic history generator); migration 0014 does the same once. The services never
+    need it: they keep the counts in the transaction of each move."""
+    truth = (select(_T.c.business_day, _T.c.prefix, _T.c.priority, func.count())
+             .where(_T.c.state == q.TicketState.WAITING)
+             .group_by(_T.c.business_day, _T.c.prefix, _T.c.priority))
+    counts = delete(_Q)
+    if day is not None:
+        truth, counts = truth.where(_T.c.business_day == day), counts.where(_Q.c.business_day == day)
+    session.execute(counts)
+    rows = [{"business_day": d, "prefix": p, "priority": bool(pr), "waiting": int(n)}
+            for d, p, pr, n in session.execute(truth).all()]
+    if rows:
+        session.execute(insert(_Q), rows)
 
 
 def serving_windows(session: Session, prefix: str) -> int:
@@ -202,7 +262,13 @@ def issue_ticket(
     day = q.business_day(now, settings.tz)
     seq = _next_seq(session, day, prefix)
     number = q.format_number(prefix, seq)
-    ahead = session.scalar(_AHEAD_PRIORITY if priority else _AHEAD, {"day": day, "p": prefix}) or 0
+    # who is served before this ticket among those waiting now (domain.queue.pick_next): a
+    # 绿色通道 number waits behind the category's other 绿色通道 numbers only; a normal one
+    # behind everyone waiting in the category (the priority numbers are served first, the
+    # normal ones were queued earlier). Tickets sent to one window keep their category and
+    # are counted in it, as the count over the tickets did before the counts (0014).
+    counts = dict(session.execute(_COUNTS_OF_CATEGORY, {"day": day, "p": prefix}).all())
+    ahead = int(counts.get(True, 0)) + (0 if priority else int(counts.get(False, 0)))
     est = q.estimate_wait_minutes(waiting_ahead=ahead, serving_windows=serving_windows(session, prefix),
                                   service_minutes=cat.service_minutes)
     values: dict[str, Any] = dict(
@@ -212,6 +278,7 @@ def issue_ticket(
         requeues=0, recalls=0, source=actor.device_name or actor.staff_no or "", citizen_name=citizen_name,
         citizen_id_number=citizen_id_number, wait_estimate_min=est)
     res = session.execute(_INSERT_TICKET, values)
+    _count(session, day, prefix, priority, +1)
     t = Ticket(id=int(res.inserted_primary_key[0]), **values)  # detached: the row is written
     data: dict[str, Any] = {"ticket": number, "ticket_id": t.id, "category": prefix, "priority": priority,
                             "waiting_ahead": ahead, "estimate_min": est, "business_day": day.isoformat()}
@@ -261,6 +328,8 @@ def call_next(session: Session, *, settings: Settings, window_no: int, actor: Ac
     changes: dict[str, Any] = dict(state=q.step(q.TicketState(row.state), q.Action.CALL), window_no=window_no,
                                    called_at=now, staff_id=actor.id, target_window_no=None)
     _guarded_update(session, row.id, row.state, changes)
+    _count_move(session, day=row.business_day, priority=row.priority, old_state=row.state,
+                new_state=changes["state"], old_prefix=row.prefix)
     t = _ticket_from(row, **changes)
     _ticket_event(session, kinds.TICKET_CALLED.type, t, actor=actor, now=now, window_no=window_no,
                   waited_s=int((now - t.queued_at).total_seconds()))
@@ -300,6 +369,8 @@ def act(session: Session, *, settings: Settings, window_no: int, action: q.Actio
     elif action is q.Action.SKIP:
         changes["skipped_at"] = now
     _guarded_update(session, row.id, row.state, changes)
+    _count_move(session, day=row.business_day, priority=row.priority, old_state=row.state,
+                new_state=changes["state"], old_prefix=row.prefix)  # none of these waits: no statement
     t = _ticket_from(row, **changes)
     _ticket_event(session, _PAST[action].type, t, actor=actor, now=now, window_no=window_no, **extra)
     return t
@@ -321,9 +392,12 @@ def transfer(session: Session, *, settings: Settings, window_no: int, to_categor
             raise BadInput("不能转给本窗口。", code="transfer_target")
         get_window(session, to_window)
     t = _require_current(session, window_no)
+    old_state, old_prefix = t.state, t.prefix
     t.state = q.step(q.TicketState(t.state), q.Action.TRANSFER)
     if to_category is not None:
         t.prefix = to_category
+    _count_move(session, day=t.business_day, priority=t.priority, old_state=old_state, new_state=t.state,
+                old_prefix=old_prefix, new_prefix=t.prefix)
     t.target_window_no = to_window
     t.window_no, t.queued_at = None, now  # keeps its number; rejoins at the back (or the window's front)
     session.flush()
@@ -341,6 +415,8 @@ def requeue(session: Session, *, settings: Settings, number: str, actor: Actor, 
     q.can_requeue(skipped_at=t.skipped_at, requeues=t.requeues,
                   now=now, window=timedelta(minutes=settings.requeue_window_minutes))
     last_window = t.window_no
+    _count_move(session, day=t.business_day, priority=t.priority, old_state=t.state, new_state=new_state,
+                old_prefix=t.prefix)
     t.state, t.requeues, t.window_no, t.queued_at = new_state, t.requeues + 1, None, now
     t.target_window_no = None
     session.flush()

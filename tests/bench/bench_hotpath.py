@@ -8,8 +8,9 @@ issues ``--ops`` tickets, then has one window call-next / start / complete ``--o
 and prints the server process's CPU time per operation (user + system from
 ``/proc/PID/stat``, so the load generator's own CPU is not counted) and the median latency.
 The deep case inserts the waiting tickets straight into the database first (the day's
-queue of a very busy hall, one category). With the hot path indexes (migration 0013) the
-CPU per operation should not grow with the queue. Not a pytest test: on a shared machine
+queue of a very busy hall, one category). With the hot path indexes (migration 0013) and
+the queue counts (0014: "waiting ahead" and the waiting counts read a counter, not a count
+over the queue) the CPU per operation should not grow with the queue. Not a pytest test: on a shared machine
 the figures are information, not targets.
 """
 from __future__ import annotations
@@ -59,6 +60,7 @@ def fill(url: str, n: int, prefix: str) -> None:
     from hall_server.db import Database
     from hall_server.domain import queue as q
     from hall_server.models import Ticket, TicketCounter
+    from hall_server.services.queue import recount_waiting
     from hall_server.settings import Settings
     now = datetime.now(timezone.utc)
     day = q.business_day(now, Settings().tz)
@@ -74,12 +76,42 @@ def fill(url: str, n: int, prefix: str) -> None:
             s.execute(insert(Ticket), rows)
             s.execute(update(TicketCounter).where(TicketCounter.business_day == day, TicketCounter.prefix == prefix)
                       .values(last=last + n))
+            recount_waiting(s, day)  # written around the services: count them as migration 0014 does
         if not db.is_sqlite:  # PostgreSQL's autovacuum would analyze soon; SQLite never does by itself
             with db.write_engine.connect() as c:
                 c.exec_driver_sql("ANALYZE tickets")
                 c.commit()
     finally:
         db.dispose()
+
+
+def ahead_read_ms(url: str, prefix: str, n: int = 300) -> tuple[float, float]:
+    """Wall time of one "waiting ahead" read, statement and round trip (the database's time
+    too, which the server's CPU does not show on PostgreSQL): the queue counts the server
+    reads (migration 0014), and the index-only count over the tickets it replaced."""
+    from sqlalchemy import func, select
+
+    from hall_server.db import Database
+    from hall_server.domain import queue as q
+    from hall_server.models import Ticket
+    from hall_server.services import queue as svc
+    from hall_server.settings import Settings
+    day = q.business_day(datetime.now(timezone.utc), Settings().tz)
+    counted = select(func.count()).select_from(Ticket).where(
+        Ticket.business_day == day, Ticket.state == q.TicketState.WAITING, Ticket.prefix == prefix)
+    db = Database(url)
+    out: list[float] = []
+    try:
+        with db.read() as s:
+            for stmt in (svc._COUNTS_OF_CATEGORY, counted):
+                s.execute(stmt, {"day": day, "p": prefix}).all()  # compiled and cached before timing
+                t = time.perf_counter()
+                for _ in range(n):
+                    s.execute(stmt, {"day": day, "p": prefix}).all()
+                out.append((time.perf_counter() - t) * 1000 / n)
+    finally:
+        db.dispose()
+    return out[0], out[1]
 
 
 def measure(c: httpx.Client, pid: int, kiosk: dict[str, str], clerk: dict[str, str], ops: int) -> dict[str, float]:
@@ -134,8 +166,10 @@ def main() -> int:
             clerk = {"Authorization": f"Bearer {tok['token']}"}
             measure(c, server.pid, kiosk, clerk, 20)  # warm up
             rows = [("0 waiting", measure(c, server.pid, kiosk, clerk, args.ops))]
+            reads = [ahead_read_ms(url, "A")]
             fill(url, args.waiting, "A")
             rows.append((f"{args.waiting} waiting", measure(c, server.pid, kiosk, clerk, args.ops)))
+            reads.append(ahead_read_ms(url, "A"))
     finally:
         server.send_signal(2)
         server.wait(30)
@@ -143,6 +177,9 @@ def main() -> int:
     for name, r in rows:
         print(f"{name:>16}  {r['issue_cpu_ms']:9.2f} ms  {r['issue_p50_ms']:6.2f} ms  {r['cycle_cpu_ms']:9.2f} ms"
               f"  {r['call_next_p50_ms']:9.2f} ms")
+    print(f"{'queue':>16}  waiting-ahead read: queue counts  count over the tickets (wall, per statement)")
+    for (name, _), (counts, counted) in zip(rows, reads):
+        print(f"{name:>16}  {counts:29.3f} ms  {counted:18.3f} ms")
     return 0
 
 

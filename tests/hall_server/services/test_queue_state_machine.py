@@ -4,7 +4,7 @@ never break the queue's invariants (hypothesis stateful test).
 Invariants after every step: numbers are unique and contiguous per category and day;
 a window holds at most one current ticket and no ticket is held by two windows; every
 ticket moved only along the transition table; a refused action changed nothing (no
-state, no event); the event chain verifies.
+state, no event); the queue counts equal the waiting tickets; the event chain verifies.
 """
 from __future__ import annotations
 
@@ -18,14 +18,14 @@ import pytest
 from hypothesis import settings as hsettings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from hall_server import migrate
 from hall_server.db import Database
 from hall_server.demo import seed
 from hall_server.domain import queue as q
 from hall_server.domain.errors import HallError
-from hall_server.models import Duty, Staff, Ticket
+from hall_server.models import Duty, QueueCount, Staff, Ticket
 from hall_server.domain.roles import Role
 from hall_server.services import events
 from hall_server.services import queue as svc
@@ -197,6 +197,17 @@ class QueueMachine(RuleBasedStateMachine):
             elif old != new:
                 assert any(q.TRANSITIONS.get((q.TicketState(old), a)) == new for a in q.Action), (old, new)
         self.states = now_states
+
+    @invariant()
+    def the_queue_counts_equal_the_waiting_tickets(self) -> None:
+        with self.db.read() as s:
+            truth = {(d, p, bool(pr)): n for d, p, pr, n in s.execute(
+                select(Ticket.business_day, Ticket.prefix, Ticket.priority, func.count())
+                .where(Ticket.state == q.TicketState.WAITING)
+                .group_by(Ticket.business_day, Ticket.prefix, Ticket.priority)).all()}
+            counts = {(d, p, bool(pr)): n for d, p, pr, n in s.execute(
+                select(QueueCount.business_day, QueueCount.prefix, QueueCount.priority, QueueCount.waiting)).all() if n}
+        assert counts == truth
 
     @invariant()
     def the_event_chain_verifies(self) -> None:
