@@ -457,6 +457,8 @@ class Run:
     dry: int = 0  # call-next found nobody waiting
     errors: int = 0  # connection failures
     skipped: int = 0  # open loop: arrivals with no free device/connection
+    arrivals: int = 0  # open loop: arrivals scheduled
+    in_window: int = -1  # open loop: answers that arrived before the phase ended (-1: all did)
     server_cpu: float = 0.0
     pg_cpu: float = 0.0
     gen_cpu: float = 0.0
@@ -464,6 +466,11 @@ class Run:
     @property
     def ops(self) -> int:
         return sum(self.codes.values())
+
+    @property
+    def rate(self) -> float:
+        """Answers per second within the phase (an open loop's late answers are not throughput)."""
+        return (self.ops if self.in_window < 0 else self.in_window) / (self.seconds or float("nan"))
 
     def accepted(self) -> list[float]:
         return [x for op, v in self.lat.items() if op != "refused" for x in v]
@@ -589,7 +596,10 @@ async def open_loop(load: Load, mix: str, rate: float, seconds: float, meter: Cp
             else:
                 n_conns -= 1
             return
-        dt = time.perf_counter() - scheduled
+        done = time.perf_counter()
+        dt = done - scheduled
+        if done <= end:
+            run.in_window += 1
         if w >= 0:
             op = load.window_result(w, status, run)
             free_windows.insert(0, w)
@@ -598,6 +608,10 @@ async def open_loop(load: Load, mix: str, rate: float, seconds: float, meter: Cp
             idle.append(conn)
         record(run, op, status, dt)
 
+    if mix == "issue":  # a warm pool, so the first arrivals do not pay for a connection each
+        idle += [await connect(load.port) for _ in range(min(max_conns, 64))]
+        n_conns = len(idle)
+    run.in_window = 0
     interval = 1.0 / rate
     c0, g0 = meter.snapshot(), time.process_time()
     t_start = time.perf_counter()
@@ -622,6 +636,7 @@ async def open_loop(load: Load, mix: str, rate: float, seconds: float, meter: Cp
                 conn = wconns.get(w)
             else:
                 w = -2
+            run.arrivals += 1
             if w == -2:
                 run.skipped += 1
             else:
@@ -698,11 +713,12 @@ def print_run(run: Run, mix: str) -> None:
     refused = run.codes.get(503, 0)
     codes = ", ".join(f"{k}: {n}" for k, n in sorted(run.codes.items()))
     p50, p99 = pct(acc, 50), pct(acc, 99)
-    line = f"{run.label}: {ops / el:,.0f} ops/s"
+    line = f"{run.label}: {run.rate:,.0f} ops/s answered"
     if mix == "cycle":
         line += f", {run.tickets / el:,.0f} tickets/s (full call-start-complete cycles)"
-    if run.skipped:
-        line += f", {run.skipped} arrivals skipped (no free connection/window)"
+    if run.in_window >= 0:
+        line += (f"; {run.arrivals} arrivals, {run.skipped / max(1, run.arrivals):.1%} skipped (every connection/"
+                 f"window still waiting), {ops - run.in_window} answered after the phase ended")
     print(line)
     print(f"  accepted p50 {p50 * 1e3:.1f} ms, p99 {p99 * 1e3:.1f} ms, max {(max(acc) if acc else float('nan')) * 1e3:.1f} ms"
           f", p99/p50 {p99 / p50 if p50 else float('nan'):.1f}; 503 refused {refused / ops if ops else 0:.1%}"
@@ -906,7 +922,7 @@ def saturation_main(args: argparse.Namespace) -> int:
               f"idempotency keys {'on' if args.idempotency_key else 'off'}")
         if ceiling is not None:
             print(f"generator ceiling against a canned-answer server (same pinning, c={args.concurrency}): "
-                  f"{ceiling.ops / ceiling.seconds:,.0f} req/s at {ceiling.gen_cpu / ceiling.seconds:.0%} "
+                  f"{ceiling.rate:,.0f} req/s at {ceiling.gen_cpu / ceiling.seconds:.0%} "
                   f"of a core; p50 {pct(ceiling.accepted(), 50) * 1e3:.2f} ms")
         print()
         load = Load(be.port, kiosk_toks, [(no, h["Authorization"].split()[1]) for no, h in clerks],
@@ -924,7 +940,7 @@ def saturation_main(args: argparse.Namespace) -> int:
                                         warmup=args.warmup, label=f"saturation (closed, c={args.concurrency})")
                 runs.append(sat)
                 print_run(sat, args.mix)
-                rate = sat.ops / sat.seconds
+                rate = sat.rate
                 for f in args.fractions:
                     meter.backends()
                     r = await open_loop(load, args.mix, rate * f, args.seconds, meter, max_conns=args.max_conns,
