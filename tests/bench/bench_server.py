@@ -574,8 +574,9 @@ async def open_loop(load: Load, mix: str, rate: float, seconds: float, meter: Cp
     run = Run(label or f"open {mix} {rate:.0f}/s")
     idle: list[HttpConn] = []
     n_conns = 0
-    free_windows = list(range(len(load.windows)))
-    random.Random(3).shuffle(free_windows)
+    # last freed, first used: as few windows as the rate needs are in use, so each walks whole
+    # cycles (spreading arrivals over all 150 would leave most tickets half-served in a short run)
+    free_windows = list(range(len(load.windows)))[::-1]
     wconns: dict[int, HttpConn] = {}
     inflight: set[asyncio.Task[None]] = set()
 
@@ -592,7 +593,7 @@ async def open_loop(load: Load, mix: str, rate: float, seconds: float, meter: Cp
             run.errors += 1
             if w >= 0:
                 wconns.pop(w, None)
-                free_windows.insert(0, w)
+                free_windows.append(w)
             else:
                 n_conns -= 1
             return
@@ -602,7 +603,7 @@ async def open_loop(load: Load, mix: str, rate: float, seconds: float, meter: Cp
             run.in_window += 1
         if w >= 0:
             op = load.window_result(w, status, run)
-            free_windows.insert(0, w)
+            free_windows.append(w)
         else:
             op = "issue"
             idle.append(conn)
@@ -694,6 +695,14 @@ async def generator_ceiling(port: int, concurrency: int, seconds: float) -> Run:
     load.issue_bytes = lambda: req  # type: ignore[method-assign]
     return await closed_loop(load, "issue", concurrency, seconds, CpuMeter(os.getpid()), warmup=0.5,
                              label="generator ceiling (canned answers)")
+
+
+async def read_ceiling(port: int, concurrency: int, seconds: float, meter: CpuMeter) -> Run:
+    """GET /api/v1/health on the real server: HTTP + framework + one read, no write."""
+    load = Load(port, [], [], idem=False)
+    req = http_request(port, "GET", "/api/v1/health")
+    load.issue_bytes = lambda: req  # type: ignore[method-assign]
+    return await closed_loop(load, "issue", concurrency, seconds, meter, warmup=0.5, label="GET /health")
 
 
 def _run_async(coro: Any) -> Any:
@@ -916,6 +925,9 @@ def saturation_main(args: argparse.Namespace) -> int:
             print(f"{fill} tickets put waiting (straight into the database) in {time.perf_counter() - t:.1f}s")
         meter = be.meter()
         meter.backends()  # pin the PostgreSQL backends already open
+        health: Run | None = None
+        if args.ceiling_seconds > 0:
+            health = _run_async(read_ceiling(be.port, args.concurrency, args.ceiling_seconds, meter))
         print()
         print(f"setup: {be.describe()}")
         print(f"mix: {args.mix}; closed-loop concurrency {args.concurrency}; "
@@ -924,6 +936,10 @@ def saturation_main(args: argparse.Namespace) -> int:
             print(f"generator ceiling against a canned-answer server (same pinning, c={args.concurrency}): "
                   f"{ceiling.rate:,.0f} req/s at {ceiling.gen_cpu / ceiling.seconds:.0%} "
                   f"of a core; p50 {pct(ceiling.accepted(), 50) * 1e3:.2f} ms")
+        if health is not None:
+            print(f"the server's read ceiling, GET /api/v1/health (one indexed read) at c={args.concurrency}: "
+                  f"{health.rate:,.0f} req/s, server CPU {health.server_cpu / max(1, health.ops) * 1e3:.2f} ms/req, "
+                  f"p50 {pct(health.accepted(), 50) * 1e3:.1f} ms")
         print()
         load = Load(be.port, kiosk_toks, [(no, h["Authorization"].split()[1]) for no, h in clerks],
                     idem=args.idempotency_key)
