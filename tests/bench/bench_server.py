@@ -462,6 +462,7 @@ class Run:
     server_cpu: float = 0.0
     pg_cpu: float = 0.0
     gen_cpu: float = 0.0
+    cpu_wall: float = 0.0  # wall time the CPU figures cover (open loop: until the last late answer)
 
     @property
     def ops(self) -> int:
@@ -647,10 +648,11 @@ async def open_loop(load: Load, mix: str, rate: float, seconds: float, meter: Cp
             next_t += interval
         await asyncio.sleep(max(0.0, next_t - time.perf_counter()))
     run.seconds = time.perf_counter() - t_start
+    if inflight:  # the CPU spent on the late answers belongs to the arrivals of this phase
+        await asyncio.wait(inflight, timeout=60)
+    run.cpu_wall = time.perf_counter() - t_start
     run.gen_cpu = time.process_time() - g0
     run.server_cpu, run.pg_cpu = CpuMeter.delta(c0, meter.snapshot())
-    if inflight:
-        await asyncio.wait(inflight, timeout=30)
     for c in idle + list(wconns.values()):
         if c.transport is not None:
             c.transport.close()
@@ -743,8 +745,10 @@ def print_run(run: Run, mix: str) -> None:
         cpu += f" + PostgreSQL backends {run.pg_cpu / per * 1e3:.2f} ms = {(run.server_cpu + run.pg_cpu) / per * 1e3:.2f} ms"
     if mix == "cycle" and run.tickets:
         cpu += f" ({(run.server_cpu + run.pg_cpu) / run.tickets * 1e3:.2f} ms per ticket cycle)"
-    cpu += (f"; server busy {run.server_cpu / el:.0%}" + (f", PG {run.pg_cpu / el:.0%}" if run.pg_cpu else "")
-            + f", load generator {run.gen_cpu / el:.0%} of a core")
+    wall = run.cpu_wall or el
+    cpu += (f"; server busy {run.server_cpu / wall:.0%}" + (f", PG {run.pg_cpu / wall:.0%}" if run.pg_cpu else "")
+            + f", load generator {run.gen_cpu / wall:.0%} of a core"
+            + (f" (over {wall:.1f}s, to the last answer)" if run.cpu_wall > el + 0.5 else ""))
     print(cpu)
 
 
