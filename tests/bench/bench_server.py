@@ -393,6 +393,21 @@ def proc_cpu(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / TICK
 
 
+def run_queue_wait(pid: int) -> float:
+    """Seconds the threads of ``pid`` were ready to run but waited for a CPU
+    (/proc/PID/task/TID/schedstat, 2nd field): on a shared machine, the CPU others took."""
+    total = 0
+    try:
+        for tid in os.listdir(f"/proc/{pid}/task"):
+            try:
+                total += int(Path(f"/proc/{pid}/task/{tid}/schedstat").read_text().split()[1])
+            except (OSError, IndexError, ValueError):
+                pass
+    except OSError:
+        return 0.0
+    return total / 1e9
+
+
 def descendants(pid: int) -> list[int]:
     """``pid`` and every process below it (``run --workers N`` starts N children)."""
     children: dict[int, list[int]] = defaultdict(list)
@@ -435,15 +450,16 @@ class CpuMeter:
                         pass
         return pids
 
-    def snapshot(self) -> tuple[dict[int, float], dict[int, float]]:
-        return ({p: proc_cpu(p) for p in descendants(self.server_pid)},
-                {p: proc_cpu(p) for p in self.backends()})
+    def snapshot(self) -> tuple[dict[int, float], dict[int, float], dict[int, float]]:
+        server = descendants(self.server_pid)
+        return ({p: proc_cpu(p) for p in server}, {p: proc_cpu(p) for p in self.backends()},
+                {p: run_queue_wait(p) for p in server})
 
     @staticmethod
-    def delta(a: tuple[dict[int, float], dict[int, float]],
-              b: tuple[dict[int, float], dict[int, float]]) -> tuple[float, float]:
-        """(server, postgres) CPU seconds; a process born in between counts from zero."""
-        return tuple(sum(v - a[i].get(p, 0.0) for p, v in b[i].items()) for i in (0, 1))  # type: ignore[return-value]
+    def delta(a: tuple[dict[int, float], ...], b: tuple[dict[int, float], ...]) -> tuple[float, float, float]:
+        """(server CPU, postgres CPU, server's wait for a CPU) in seconds; a process born in
+        between counts from zero."""
+        return tuple(sum(v - a[i].get(p, 0.0) for p, v in b[i].items()) for i in (0, 1, 2))  # type: ignore[return-value]
 
 
 @dataclass
@@ -462,6 +478,7 @@ class Run:
     server_cpu: float = 0.0
     pg_cpu: float = 0.0
     gen_cpu: float = 0.0
+    server_wait: float = 0.0  # server threads ready to run but waiting for a CPU
     cpu_wall: float = 0.0  # wall time the CPU figures cover (open loop: until the last late answer)
 
     @property
@@ -557,7 +574,7 @@ async def closed_loop(load: Load, mix: str, concurrency: int, seconds: float, me
     recording = False
     run.seconds = time.perf_counter() - t0
     run.gen_cpu = time.process_time() - g0
-    run.server_cpu, run.pg_cpu = CpuMeter.delta(c0, meter.snapshot())
+    run.server_cpu, run.pg_cpu, run.server_wait = CpuMeter.delta(c0, meter.snapshot())
     stop = True
     await asyncio.gather(*tasks, return_exceptions=True)
     for c in conns:
@@ -652,7 +669,7 @@ async def open_loop(load: Load, mix: str, rate: float, seconds: float, meter: Cp
         await asyncio.wait(inflight, timeout=60)
     run.cpu_wall = time.perf_counter() - t_start
     run.gen_cpu = time.process_time() - g0
-    run.server_cpu, run.pg_cpu = CpuMeter.delta(c0, meter.snapshot())
+    run.server_cpu, run.pg_cpu, run.server_wait = CpuMeter.delta(c0, meter.snapshot())
     for c in idle + list(wconns.values()):
         if c.transport is not None:
             c.transport.close()
@@ -747,7 +764,8 @@ def print_run(run: Run, mix: str) -> None:
         cpu += f" ({(run.server_cpu + run.pg_cpu) / run.tickets * 1e3:.2f} ms per ticket cycle)"
     wall = run.cpu_wall or el
     cpu += (f"; server busy {run.server_cpu / wall:.0%}" + (f", PG {run.pg_cpu / wall:.0%}" if run.pg_cpu else "")
-            + f", load generator {run.gen_cpu / wall:.0%} of a core"
+            + f", its threads waiting for a CPU {run.server_wait / wall:.0%}"
+            + f"; load generator {run.gen_cpu / wall:.0%} of a core"
             + (f" (over {wall:.1f}s, to the last answer)" if run.cpu_wall > el + 0.5 else ""))
     print(cpu)
 
@@ -921,8 +939,9 @@ def saturation_main(args: argparse.Namespace) -> int:
             r.raise_for_status()
         fill = args.fill
         if fill < 0:  # enough for the windows never to run dry at 600 tickets/s
-            fill = 0 if args.mix == "issue" else int(600 * (args.seconds * (1 + len(args.fractions))
-                                                           + args.saturate_seconds + 2))
+            run_s = ((args.seconds + args.warmup) if args.closed else 0) + (
+                args.saturate_seconds + args.warmup + args.seconds * len(args.fractions) if args.fractions else 0)
+            fill = 0 if args.mix == "issue" else int(600 * run_s)
         if fill:
             t = time.perf_counter()
             fill_waiting(be.url, fill)
