@@ -886,6 +886,7 @@ def fill_waiting(url: str, n: int) -> None:
     from hall_server.db import Database
     from hall_server.domain import queue as q
     from hall_server.models import Ticket, TicketCounter
+    from hall_server.services.queue import recount_waiting
     from hall_server.settings import Settings
     now = datetime.now(timezone.utc)
     day = q.business_day(now, Settings().tz)
@@ -905,6 +906,7 @@ def fill_waiting(url: str, n: int) -> None:
                 s.execute(insert(Ticket), rows)
                 s.execute(update(TicketCounter).where(TicketCounter.business_day == day,
                                                       TicketCounter.prefix == prefix).values(last=last + m))
+            recount_waiting(s, day)  # the queue counts follow tickets written around the services
         if not db.is_sqlite:  # PostgreSQL's autovacuum would analyze soon; SQLite never does by itself
             with db.write_engine.connect() as c:
                 c.exec_driver_sql("ANALYZE tickets")
