@@ -180,6 +180,9 @@ class Writer:
         """One transaction for the batch; a command's failure is its own (SAVEPOINT)."""
         from .services import events
         try:
+            if len(batch) == 1:  # alone: its failure rolls the transaction back, no SAVEPOINT needed
+                self._run_alone(batch[0])
+                return
             with self.db.write_lock, self.db.transaction() as s:
                 for cmd in batch:
                     m = events.mark(s)
@@ -199,6 +202,16 @@ class Writer:
         self.stats.batches += 1
         self.stats.commands += len(batch)
         self.stats.largest = max(self.stats.largest, len(batch))
+
+    def _run_alone(self, cmd: Command[Any]) -> None:
+        try:
+            with self.db.write_lock, self.db.transaction() as s:
+                cmd.result = cmd.fn(s)
+        except Exception as e:  # noqa: BLE001 - handed to its own request
+            cmd.error = e
+        self.stats.batches += 1
+        self.stats.commands += 1
+        self.stats.largest = max(self.stats.largest, 1)
 
     @staticmethod
     def _answer(batch: list[Command[Any]]) -> None:

@@ -1,7 +1,8 @@
 """The hall's configuration as the hot path reads it, kept per database until it changes.
 
 Every ticket a kiosk issues asks whether the hall and the category are open now: the hall
-profile (opening hours), the holiday calendar and the category's hours. Read and parsed
+profile (opening hours), the holiday calendar and the category's hours; then the
+category's name and service time and how many windows serve it (its wait estimate). Read and parsed
 from the database each time, that was a fifth of an issue's CPU at saturation (py-spy,
 docs/server.md "Group commit"). The values change a few times a year, always through a
 logged event, so they are kept here and dropped when such an event is appended (in this
@@ -23,8 +24,11 @@ from ..contract import events as kinds
 T = TypeVar("T")
 
 # the events after which a kept value may be wrong
+# (a clerk signing in or out, or pausing, changes how many windows serve a category: the
+# issued ticket's wait estimate; a few times an hour per window)
 INVALIDATING = frozenset({kinds.CONFIG_CHANGED.type, kinds.CATEGORY_ADDED.type, kinds.WINDOW_ADDED.type,
-                          kinds.HALL_SEEDED.type})
+                          kinds.HALL_SEEDED.type, kinds.DUTY_STARTED.type, kinds.DUTY_ENDED.type,
+                          kinds.WINDOW_PAUSED.type, kinds.WINDOW_RESUMED.type})
 
 _lock = threading.Lock()
 _values: dict[tuple[str, str], Any] = {}  # (database URL, name) -> value

@@ -20,7 +20,7 @@ from ..contract.show import mask_id
 from ..domain.roles import Role
 from ..models import Category, Duty, Pause, QueueCount, Staff, Ticket, TicketCounter, Window
 from ..settings import Settings
-from . import events
+from . import confcache, events
 from .actors import Actor
 
 ACTIVE_STATES = (q.TicketState.CALLED, q.TicketState.SERVING)
@@ -51,7 +51,7 @@ _TICKET_BY_ID = select(_T).where(_T.c.id == bindparam("id"))
 _GUARDED_UPDATE = update(_T).where(_T.c.id == bindparam("_id"), _T.c.state == bindparam("_old"))
 _COUNTER_WHERE = (_N.c.business_day == bindparam("day"), _N.c.prefix == bindparam("p"))
 _COUNTER_GET = select(_N.c.last).where(*_COUNTER_WHERE)
-_COUNTER_SET = update(_N).where(*_COUNTER_WHERE).values(last=bindparam("last"))
+_COUNTER_NEXT = update(_N).where(*_COUNTER_WHERE).values(last=_N.c.last + 1).returning(_N.c.last)
 _COUNTER_NEW = insert(_N).values(business_day=bindparam("day"), prefix=bindparam("p"), last=1)
 _WAITING_OF = (_T.c.business_day == bindparam("day"), _T.c.state == q.TicketState.WAITING)
 # the queue counts (migration 0014): "waiting ahead" and the hall's waiting counts are read
@@ -97,8 +97,9 @@ def _candidates_statement(n: int) -> Any:
 
 
 def category_name(session: Session, prefix: str) -> str:
-    """The display name of a category ("" if it is gone): one Core statement."""
-    return session.scalar(_CATEGORY_NAME, {"p": prefix}) or ""
+    """The display name of a category ("" if it is gone); kept until a configuration event."""
+    return confcache.cached(session, f"category-name:{prefix}",
+                            lambda: session.scalar(_CATEGORY_NAME, {"p": prefix}) or "")
 
 
 def _ticket_from(row: Any, **changes: Any) -> Ticket:
@@ -169,13 +170,14 @@ def require_on_duty(session: Session, window_no: int, actor: Actor) -> tuple[Win
 
 
 def _next_seq(session: Session, day: Any, prefix: str) -> int:
+    """The day's next number of a category: one statement (UPDATE … RETURNING) once the
+    day's counter exists; the writer lock (and the head row on PostgreSQL) serialises it."""
     params = {"day": day, "p": prefix}
-    last = session.scalar(_COUNTER_GET, params)
+    last = session.scalar(_COUNTER_NEXT, params)
     if last is None:
         session.execute(_COUNTER_NEW, params)
         return 1
-    session.execute(_COUNTER_SET, {**params, "last": last + 1})
-    return int(last) + 1
+    return int(last)
 
 
 def _count(session: Session, day: Any, prefix: str, priority: bool, delta: int) -> None:
@@ -233,7 +235,9 @@ def serving_windows(session: Session, prefix: str) -> int:
     """Windows open (on duty, not paused) that serve this category."""
     if not prefix.isalnum():  # contract: one capital letter; anything else cannot be in a list
         return 0
-    return int(session.scalar(_SERVING, {"pattern": f"%{json.dumps(prefix)}%"}) or 0)
+    # kept until a window, a duty or the configuration changes (confcache.INVALIDATING)
+    return confcache.cached(session, f"serving:{prefix}", lambda: int(
+        session.scalar(_SERVING, {"pattern": f"%{json.dumps(prefix)}%"}) or 0))
 
 
 def issue_ticket(
@@ -244,7 +248,8 @@ def issue_ticket(
 
     A 绿色通道 (priority) number is granted by a named person for a stated reason, both
     in its event, so the office can review who jumped the queue and why."""
-    cat = session.execute(_CATEGORY_FOR_ISSUE, {"p": prefix}).first()
+    cat = confcache.cached(session, f"category-issue:{prefix}",
+                           lambda: session.execute(_CATEGORY_FOR_ISSUE, {"p": prefix}).first())
     if cat is None or not cat.active:
         raise NotFound(f"没有业务类别“{prefix}”。", code="category_not_found")
     if priority and actor.kind == "device":
