@@ -1004,6 +1004,10 @@ def saturation_main(args: argparse.Namespace) -> int:
         verify = httpx.get(f"{be.base}/api/v1/audit/verify", timeout=300,
                            headers={"Authorization": f"Bearer {sup}"}).json()
         print(f"audit chain after the run: {verify}")
+        w = httpx.get(f"{be.base}/api/v1/health", timeout=30).json().get("writer")
+        if w:  # group commit (one process's figures; with --workers, whichever answered)
+            print(f"group commit since start: {w['writes']} writes in {w['batches']} batches, "
+                  f"mean {w['mean']} per commit, largest {w['largest']}")
     finally:
         be.stop()
     return 0
