@@ -75,3 +75,32 @@ def test_reads_are_never_refused(shedding_server):
     with app.state.ctx.db.write_lock:  # writer busy; the bound concerns writes only
         for _ in range(BOUND + 2):
             assert httpx.get(srv.url + "/api/v1/health", timeout=30).status_code == 200
+
+
+def test_issuing_past_the_bound_is_refused_while_the_group_writer_commits(shedding_server, kiosk):
+    """The hot endpoints wait for their batch on the loop: the bound counts them too, so a
+    burst of kiosks past it is refused at once and every accepted number is issued once."""
+    srv, app = shedding_server
+    api = srv.url + "/api/v1"
+    answers: list[httpx.Response] = []
+    done = threading.Condition()
+
+    def issue() -> None:
+        r = httpx.post(f"{api}/tickets", headers=kiosk, json={"category": "A"}, timeout=60)
+        with done:
+            answers.append(r)
+            done.notify_all()
+
+    threads = [threading.Thread(target=issue) for _ in range(BURST)]
+    with app.state.ctx.db.write_lock:  # the writer thread waits here with the first batch
+        for t in threads:
+            t.start()
+        with done:
+            assert done.wait_for(lambda: len(answers) == BURST - BOUND, timeout=30)
+        assert {r.status_code for r in answers} == {503}
+    for t in threads:
+        t.join(60)
+    codes = Counter(r.status_code for r in answers)
+    assert codes == {201: BOUND, 503: BURST - BOUND}
+    numbers = sorted(r.json()["number"] for r in answers if r.status_code == 201)
+    assert numbers == [f"A{n:03d}" for n in range(1, BOUND + 1)]  # no gap, none twice
