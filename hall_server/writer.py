@@ -156,13 +156,17 @@ class Writer:
     # --- the thread -------------------------------------------------------------------
 
     def stop(self, timeout: float = 10.0) -> None:
-        """Finish what is queued, then end the thread (server shutdown)."""
+        """Finish what is queued, then end the thread (server shutdown). The next write after
+        it starts a new thread (an app served again, as the tests' restarted servers are)."""
         with self._wake:
             self._stopping = True
             self._wake.notify_all()
             thread = self._thread
         if thread is not None:
             thread.join(timeout)
+        with self._wake:
+            self._stopping = False
+            self._thread = None
 
     def _loop(self) -> None:
         while True:

@@ -194,3 +194,15 @@ def test_acknowledged_writes_are_synced_to_disk(db: Database) -> None:
                 assert s.execute(text("SHOW synchronous_commit")).scalar() == "off"
     finally:
         fast.dispose()
+
+
+def test_a_stopped_writer_finishes_its_queue_and_starts_again_on_the_next_write(db: Database) -> None:
+    """A server stopped and served again (the clients' reconnect tests) keeps writing."""
+    writer = Writer(db)
+    first = writer.run_sync(_append("before the stop"))
+    writer.stop()
+    try:
+        assert writer.run_sync(_append("after the stop")) == first + 1
+        assert asyncio.run(writer.run(_append("and from a loop"))) == first + 2
+    finally:
+        writer.stop()
