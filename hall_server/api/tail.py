@@ -132,7 +132,7 @@ class BellTail(_TableTail):
     thread_name = "event-bell-tail"
 
     def __init__(self, db: Database, sinks: list[Sink], *, port: int | None, poll: float = 0.5,
-                 min_gap: float = 0.02, batch: int = 1000) -> None:
+                 min_gap: float = 0.01, batch: int = 1000) -> None:
         super().__init__(db, sinks, poll=poll, batch=batch)
         self.min_gap = min_gap
         self._sock: socket.socket | None = None

@@ -180,8 +180,20 @@ class Sub(asyncio.Protocol):
         self._gone(1006)
 
 
+def fast_loop() -> None:
+    """uvloop for the instrument's own processes (the server uses it too, through uvicorn):
+    asyncio's pure-Python loop costs more per socket read than the frame's parse, and the
+    instrument shares the machine's two cores with what it measures."""
+    try:
+        import uvloop
+        asyncio.set_event_loop_policy(uvloop.EventLoopPolicy())
+    except ImportError:
+        pass
+
+
 def subscriber_main(host: str, port: int, tokens: list[str], after: int, conn: Any) -> None:
     quiet_gc()
+    fast_loop()
     asyncio.run(_subscribers(host, port, tokens, after, conn))
 
 
@@ -277,7 +289,10 @@ def main() -> int:
     ap.add_argument("--fanout", action="store_true", help="serve subscribers from a fan-out process of their own")
     ap.add_argument("--pg", metavar="URL", help="PostgreSQL server URL (a fresh database bench_fanout_<pid> is made)")
     ap.add_argument("--profile", metavar="FILE", help="py-spy the server (and FILE.fanout the fan-out process)")
+    ap.add_argument("--asyncio-loop", action="store_true", help="the load generator on asyncio's own loop, not uvloop")
     args = ap.parse_args()
+    if not args.asyncio_loop:
+        fast_loop()
 
     tmp = Path(tempfile.mkdtemp(prefix="hall-bench-fanout-"))
     data = tmp / "data"
@@ -336,7 +351,7 @@ def main() -> int:
         if args.profile:
             for pid, out in ((server.pid, args.profile), (fanout_pid, args.profile + ".fanout")):
                 if pid:
-                    spies.append(subprocess.Popen(["py-spy", "record", "--format", "raw", "-r", "50", "-d",
+                    spies.append(subprocess.Popen(["py-spy", "record", "--idle", "--threads", "--format", "raw", "-r", "50", "-d",
                                                    str(int(args.seconds)), "-o", out, "--pid", str(pid)],
                                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
         watched = {"server": server.pid, **({"fan-out": fanout_pid} if fanout_pid else {}),
@@ -403,6 +418,9 @@ def main() -> int:
               f"repeats {sum(s['repeats'] for s in subs)}; closed early {closed or 0}; "
               f"{sum(s['behind'] for s in subs)} short of the last seq {final} after "
               f"{max(s['catch_up_s'] for s in subs):.1f}s")
+    print(f"server CPU per operation: {(cpu1['server'] - cpu0['server']) / max(1, total) * 1e3:.2f} ms"
+          + (f"; fan-out process CPU per operation: {(cpu1['fan-out'] - cpu0['fan-out']) / max(1, total) * 1e3:.2f} ms"
+             if "fan-out" in cpu1 else "") + f"; load average {open('/proc/loadavg').read().split()[0]}")
     print("CPU during the load (s of CPU per s): " + ", ".join(
         f"{k} {(cpu1[k] - cpu0[k]) / elapsed:.2f}" for k in watched))
     return 0
