@@ -62,7 +62,7 @@ def create_fanout_app(settings: Settings, *, bell_port: int | None, poll: float 
     if db.is_sqlite:
         tail = BellTail(db, [hub.publish], port=bell_port, poll=poll)
     else:
-        tail = LogTail(db, [hub.publish], poll=poll)
+        tail = LogTail(db, [hub.publish], poll=poll, min_gap=0.01)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:

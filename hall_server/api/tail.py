@@ -48,10 +48,15 @@ class _TableTail:
 
     thread_name = "event-log-tail"
 
-    def __init__(self, db: Database, sinks: list[Sink], *, poll: float = 0.5, batch: int = 1000) -> None:
+    def __init__(self, db: Database, sinks: list[Sink], *, poll: float = 0.5, min_gap: float = 0.0,
+                 batch: int = 1000) -> None:
         self.db = db
         self.sinks = sinks
         self.poll = poll
+        # at most one read per ``min_gap`` seconds: wake-ups come once per commit (hundreds
+        # a second), while a hub sends one frame per ``event_frame_ms`` anyway; on SQLite
+        # every read is also a reader the writer's WAL reset has to wait for
+        self.min_gap = min_gap
         self.batch = batch
         self.last = 0
         self._stop = threading.Event()
@@ -96,10 +101,11 @@ class _TableTail:
 class LogTail(_TableTail):
     """One thread per process on PostgreSQL: LISTEN, and read the table on each NOTIFY."""
 
-    def __init__(self, db: Database, sinks: list[Sink], *, poll: float = 0.5, batch: int = 1000) -> None:
+    def __init__(self, db: Database, sinks: list[Sink], *, poll: float = 0.5, min_gap: float = 0.0,
+                 batch: int = 1000) -> None:
         if db.is_sqlite:
             raise ValueError("the log tail is for a shared PostgreSQL database")
-        super().__init__(db, sinks, poll=poll, batch=batch)
+        super().__init__(db, sinks, poll=poll, min_gap=min_gap, batch=batch)
         self._dsn = db.write_engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
 
     def _run(self) -> None:
@@ -111,6 +117,8 @@ class LogTail(_TableTail):
                     while not self._stop.is_set():
                         for _ in conn.notifies(timeout=self.poll, stop_after=1):
                             pass
+                        if self.min_gap:
+                            self._stop.wait(self.min_gap)  # notifications meanwhile: one read
                         self.drain()
             except Exception:  # a lost connection or a failed read: reconnect, read from ``last``
                 if self._stop.is_set():
@@ -133,8 +141,7 @@ class BellTail(_TableTail):
 
     def __init__(self, db: Database, sinks: list[Sink], *, port: int | None, poll: float = 0.5,
                  min_gap: float = 0.01, batch: int = 1000) -> None:
-        super().__init__(db, sinks, poll=poll, batch=batch)
-        self.min_gap = min_gap
+        super().__init__(db, sinks, poll=poll, min_gap=min_gap, batch=batch)
         self._sock: socket.socket | None = None
         if port is not None:  # bound now, so a ring between start and the first wait is kept
             self._sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
@@ -150,10 +157,7 @@ class BellTail(_TableTail):
         while not self._stop.is_set():
             try:
                 self.drain()
-                # at most one read per ``min_gap``: rings come once per commit (hundreds a
-                # second), the hub sends one frame per ``event_frame_ms`` anyway, and every
-                # read is a reader the writer's WAL reset has to wait for
-                self._stop.wait(self.min_gap)
+                self._stop.wait(self.min_gap)  # rings meanwhile are answered by one read
                 self._wait()
             except Exception:  # a failed read (a locked or busy file): read again from ``last``
                 if self._stop.is_set():

@@ -287,6 +287,8 @@ def main() -> int:
     ap.add_argument("--prefill", type=int, default=300)
     ap.add_argument("--max-inflight", type=int, default=200)
     ap.add_argument("--fanout", action="store_true", help="serve subscribers from a fan-out process of their own")
+    ap.add_argument("--fanout-nice", type=int, default=0, metavar="N",
+                    help="lower the fan-out process's CPU priority by N (a 2-core machine shared with the load)")
     ap.add_argument("--pg", metavar="URL", help="PostgreSQL server URL (a fresh database bench_fanout_<pid> is made)")
     ap.add_argument("--profile", metavar="FILE", help="py-spy the server (and FILE.fanout the fan-out process)")
     ap.add_argument("--asyncio-loop", action="store_true", help="the load generator on asyncio's own loop, not uvloop")
@@ -325,6 +327,9 @@ def main() -> int:
         if args.fanout:
             wait_health(f"http://127.0.0.1:{sub_port}", server, "fan-out process", errlog)
         fanout_pid = next(iter(children(server.pid)), None) if args.fanout else None
+        if fanout_pid and args.fanout_nice:
+            for tid in os.listdir(f"/proc/{fanout_pid}/task"):  # every thread (uvicorn's loop, the tail)
+                os.setpriority(os.PRIO_PROCESS, int(tid), args.fanout_nice)
         clerks = asyncio.run(sign_in(base, tok["clerks"]))
         kiosks = [{"Authorization": f"Bearer {k}"} for k in tok["kiosks"]]
         sup: list[str] = []
