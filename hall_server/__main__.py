@@ -461,7 +461,7 @@ def build_parser() -> argparse.ArgumentParser:
     f.add_argument("--log-level", default="warning")
     f.add_argument("--ws", default="websockets-sansio", choices=["websockets-sansio", "websockets", "wsproto"])
     f.add_argument("--poll", type=float, default=0.5,
-                   help="seconds between reads of the log when no wake-up came (NOTIFY / doorbell)")
+                   help="没有唤醒信号（PostgreSQL 的 NOTIFY、本机服务进程的门铃）时，每隔多少秒读一次事件日志")
     f.set_defaults(fn=cmd_fanout)
     sub.add_parser("init-db", help="建立或升级数据库").set_defaults(fn=cmd_init_db)
     sub.add_parser("seed-demo", help="写入演示大厅").set_defaults(fn=cmd_seed_demo)

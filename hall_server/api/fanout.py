@@ -10,10 +10,12 @@ unchanged because it is the same code: a token checked on connect (4401), office
 kinds masked for roles that may not see them, ``after=SEQ`` replay from the log, gaps
 filled from the log, a lagging subscriber dropped with 4409.
 
-Started by ``hall-server run --fanout-port P`` (a child of the server, same database) or
-on its own with ``hall-server fanout --port P`` (PostgreSQL; or SQLite with a writer
-started with ``--fanout-port``). Displays and supervisors point their event URL at this
-port; the API stays on the server's port.
+Started by ``hall-server run --fanout-port P`` (a child of the server, same database; with
+``--workers N`` on PostgreSQL, one fan-out process next to the N workers) or on its own
+with ``hall-server fanout --port P`` (PostgreSQL: woken by NOTIFY, on any machine; SQLite:
+nobody rings, so it reads every ``--poll`` seconds). Displays and supervisors point their
+event URL at this port; the API stays on the server's port, whose own ``/api/v1/events``
+keeps working for clients that were not moved.
 """
 from __future__ import annotations
 
