@@ -408,6 +408,9 @@ def main() -> int:
         codes = ", ".join(f"{k}: {c}" for k, c in sorted(stats.status[op].items()))
         print(f"{op:<11}{len(v):>7}{pct(v, 50) * 1e3:>9.1f}{pct(v, 99) * 1e3:>9.1f}"
               f"{(max(v) if v else float('nan')) * 1e3:>9.1f}  {codes}")
+    slow = sorted(x for x in every if x > 1.0)
+    if slow:
+        print(f"  {len(slow)} operations took over 1 s: " + ", ".join(f"{x:.1f}" for x in slow[-12:]) + " s (longest)")
     print(f"{'all':<11}{len(every):>7}{pct(every, 50) * 1e3:>9.1f}{pct(every, 99) * 1e3:>9.1f}"
           f"{(max(every) if every else float('nan')) * 1e3:>9.1f}")
     if subs and all(subs):
