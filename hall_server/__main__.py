@@ -1,4 +1,4 @@
-"""``hall-server``: run, init-db, seed-demo, add-staff, add-device, verify-audit, backup,
+"""``hall-server``: run, fanout, init-db, seed-demo, add-staff, add-device, verify-audit, backup,
 audit-key, checkpoint, export-checkpoints.
 
 Output here is for the person at the terminal (plain Chinese); the product logs through
@@ -16,9 +16,13 @@ import sqlite3
 import sys
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .services import public_url
 from .settings import Settings
+
+if TYPE_CHECKING:
+    import subprocess
 
 log = logging.getLogger("hall_server")
 
@@ -266,6 +270,7 @@ def cmd_run(settings: Settings, args: argparse.Namespace) -> int:
         sys.stderr.flush()
     _out(f"手机扫码地址（二维码）：{public_url.base_url(settings=settings)}")
     app = create_app(settings)
+    fanout = _start_fanout(settings, args, app) if args.fanout_port else None
     # Everything loaded so far (the framework, pypinyin's phrase table, the catalog…) lives
     # as long as the process: move it out of the collector's sight. Otherwise every full
     # collection walks ~200,000 static objects and stops the hall for up to 180 ms (seen
@@ -292,6 +297,70 @@ def cmd_run(settings: Settings, args: argparse.Namespace) -> int:
     try:
         uvicorn.Server(config).run(sockets=sockets)
     except KeyboardInterrupt:  # Ctrl+C after a clean shutdown (as ``uvicorn.run`` does)
+        pass
+    finally:
+        if fanout is not None:
+            _stop_child(fanout)
+    return 0
+
+
+def _fanout_cmd(settings: Settings, args: argparse.Namespace) -> list[str]:
+    cmd = [sys.executable, "-m", "hall_server", "--data-dir", str(settings.data_dir), "fanout",
+           "--host", args.host, "--port", str(args.fanout_port), "--log-level", args.log_level, "--ws", args.ws]
+    if settings.database_url:
+        cmd[3:3] = ["--database-url", settings.database_url]
+    return cmd
+
+
+def _start_fanout(settings: Settings, args: argparse.Namespace, app: object) -> "subprocess.Popen[bytes]":
+    """``run --fanout-port P``: the event stream served by a process of its own
+    (``api/fanout.py``), started after the migration. On SQLite this server rings it after
+    every commit (UDP 127.0.0.1:P); on PostgreSQL it listens for NOTIFY itself."""
+    import subprocess
+
+    from .api.tail import Doorbell
+    if settings.is_sqlite:
+        app.state.ctx.db.after_commit.append(Doorbell(args.fanout_port))  # type: ignore[attr-defined]
+    proc = subprocess.Popen(_fanout_cmd(settings, args), preexec_fn=_die_with_parent)
+    _out(f"事件推送进程已启动：ws://{args.host}:{args.fanout_port}/api/v1/events（进程号 {proc.pid}）")
+    return proc
+
+
+def _die_with_parent() -> None:
+    """In the child before exec (Linux): end it if the server dies without stopping it."""
+    try:
+        import ctypes
+        import signal
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
+
+
+def _stop_child(proc: "subprocess.Popen[bytes]") -> None:
+    import signal
+    import subprocess
+    if proc.poll() is None:
+        proc.send_signal(signal.SIGINT)
+        try:
+            proc.wait(10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+def cmd_fanout(settings: Settings, args: argparse.Namespace) -> int:
+    """``hall-server fanout``: serve only ``/api/v1/events``, following the event log."""
+    import uvicorn
+
+    from .api.fanout import create_fanout_app
+    app = create_fanout_app(settings, bell_port=args.port if settings.is_sqlite else None, poll=args.poll)
+    gc.collect()
+    gc.freeze()  # as in ``run``: no full collection walking the framework's static objects
+    config = uvicorn.Config(app, host=args.host, port=args.port, log_level=args.log_level, ws_ping_interval=20,
+                            ws=args.ws, ws_per_message_deflate=False, timeout_graceful_shutdown=5)
+    try:
+        uvicorn.Server(config).run()
+    except KeyboardInterrupt:
         pass
     return 0
 
@@ -335,6 +404,8 @@ def _run_workers(settings: Settings, args: argparse.Namespace) -> int:
     if args.ws_deflate:
         cmd.append("--ws-deflate")
     procs = [subprocess.Popen(cmd) for _ in range(args.workers)]
+    if args.fanout_port:  # on PostgreSQL it follows the log by LISTEN/NOTIFY like the workers
+        procs.append(subprocess.Popen(_fanout_cmd(settings, args)))
     _out(f"已启动 {args.workers} 个服务进程，共用端口 {args.port}（进程号 {'、'.join(str(p.pid) for p in procs)}）。")
 
     def forward(signum: int, _frame: object) -> None:
@@ -381,7 +452,17 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--workers", type=int, default=1,
                    help="服务进程数（仅 PostgreSQL；各进程共用一个端口，SO_REUSEPORT）")
     r.add_argument("--reuse-port", action="store_true", help=argparse.SUPPRESS)  # set by --workers
+    r.add_argument("--fanout-port", type=int, metavar="PORT",
+                   help="另起一个事件推送进程，在此端口提供 /api/v1/events（大屏、监察订阅者多时用）")
     r.set_defaults(fn=cmd_run)
+    f = sub.add_parser("fanout", help="只提供事件推送（/api/v1/events）的进程，从事件日志读取")
+    f.add_argument("--host", default="127.0.0.1")
+    f.add_argument("--port", type=int, default=8081)
+    f.add_argument("--log-level", default="warning")
+    f.add_argument("--ws", default="websockets-sansio", choices=["websockets-sansio", "websockets", "wsproto"])
+    f.add_argument("--poll", type=float, default=0.5,
+                   help="没有唤醒信号（PostgreSQL 的 NOTIFY、本机服务进程的门铃）时，每隔多少秒读一次事件日志")
+    f.set_defaults(fn=cmd_fanout)
     sub.add_parser("init-db", help="建立或升级数据库").set_defaults(fn=cmd_init_db)
     sub.add_parser("seed-demo", help="写入演示大厅").set_defaults(fn=cmd_seed_demo)
     a = sub.add_parser("add-staff", help="添加工作人员")

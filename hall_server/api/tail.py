@@ -14,10 +14,16 @@ Why the read never skips an event: seqs are assigned under the row lock on the e
 (``SELECT … FOR UPDATE`` in ``Database.write``), and PostgreSQL makes a commit visible
 before it releases that lock, so seq N+1 can only become visible after seq N. The hub's
 subscribers still fill any gap from the log (``ws._stream``), as with one process.
+
+The same table tail serves a fan-out process (``api/fanout.py``) that runs only the hub and
+the event stream: on PostgreSQL with ``LogTail``, on SQLite with ``BellTail``, woken by the
+writing process's ``Doorbell`` (SQLite has no NOTIFY; there is one writer process there).
 """
 from __future__ import annotations
 
 import logging
+from select import select as wait_readable
+import socket
 import threading
 from collections.abc import Callable
 from typing import Any
@@ -34,27 +40,33 @@ log = logging.getLogger(__name__)
 Sink = Callable[[list[dict[str, Any]]], None]
 
 
-class LogTail:
-    """One thread per process: LISTEN, then read new events in seq order and hand each
-    batch to every sink (the hub, the actor cache) in the order they were committed."""
+class _TableTail:
+    """Read new events from the ``events`` table in seq order after every wake-up and hand
+    each batch to every sink (the hub, the actor cache) in the order they were committed.
+    Subclasses say what wakes it; a timer re-reads anyway every ``poll`` seconds, so a lost
+    wake-up costs latency, never an event."""
 
-    def __init__(self, db: Database, sinks: list[Sink], *, poll: float = 0.5, batch: int = 1000) -> None:
-        if db.is_sqlite:
-            raise ValueError("the log tail is for a shared PostgreSQL database")
+    thread_name = "event-log-tail"
+
+    def __init__(self, db: Database, sinks: list[Sink], *, poll: float = 0.5, min_gap: float = 0.0,
+                 batch: int = 1000) -> None:
         self.db = db
         self.sinks = sinks
         self.poll = poll
+        # at most one read per ``min_gap`` seconds: wake-ups come once per commit (hundreds
+        # a second), while a hub sends one frame per ``event_frame_ms`` anyway; on SQLite
+        # every read is also a reader the writer's WAL reset has to wait for
+        self.min_gap = min_gap
         self.batch = batch
         self.last = 0
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
-        self._dsn = db.write_engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
 
     def start(self) -> None:
         """Begin after the current end of the log: a subscriber replays older events itself."""
         with self.db.read() as s:
             self.last = last_seq(s)
-        self._thread = threading.Thread(target=self._run, name="event-log-tail", daemon=True)
+        self._thread = threading.Thread(target=self._run, name=self.thread_name, daemon=True)
         self._thread.start()
 
     def stop(self) -> None:
@@ -63,20 +75,7 @@ class LogTail:
             self._thread.join(self.poll * 4 + 5)
 
     def _run(self) -> None:
-        while not self._stop.is_set():
-            try:
-                with psycopg.connect(self._dsn, autocommit=True) as conn:
-                    conn.execute(f"LISTEN {EVENT_CHANNEL}")
-                    self.drain()  # whatever was committed before LISTEN took effect
-                    while not self._stop.is_set():
-                        for _ in conn.notifies(timeout=self.poll, stop_after=1):
-                            pass
-                        self.drain()
-            except Exception:  # a lost connection or a failed read: reconnect, read from ``last``
-                if self._stop.is_set():
-                    return
-                log.exception("event log tail failed; reconnecting")
-                self._stop.wait(1.0)
+        raise NotImplementedError
 
     def drain(self) -> None:
         """Read and hand on everything after ``last``, in seq order, in bounded batches."""
@@ -84,7 +83,9 @@ class LogTail:
             with self.db.read() as s:
                 rows = s.scalars(select(Event).where(Event.seq > self.last)
                                  .order_by(Event.seq).limit(self.batch)).all()
-                events = [event_dict(e) for e in rows]
+            # encoded after the read transaction ends: on SQLite an open reader holds up the
+            # writer's WAL reset (db.start_checkpointer), so it must be as short as possible
+            events = [event_dict(e) for e in rows]
             if not events:
                 return
             for sink in self.sinks:
@@ -95,3 +96,103 @@ class LogTail:
             self.last = events[-1]["seq"]
             if len(events) < self.batch:
                 return
+
+
+class LogTail(_TableTail):
+    """One thread per process on PostgreSQL: LISTEN, and read the table on each NOTIFY."""
+
+    def __init__(self, db: Database, sinks: list[Sink], *, poll: float = 0.5, min_gap: float = 0.0,
+                 batch: int = 1000) -> None:
+        if db.is_sqlite:
+            raise ValueError("the log tail is for a shared PostgreSQL database")
+        super().__init__(db, sinks, poll=poll, min_gap=min_gap, batch=batch)
+        self._dsn = db.write_engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            try:
+                with psycopg.connect(self._dsn, autocommit=True) as conn:
+                    conn.execute(f"LISTEN {EVENT_CHANNEL}")
+                    self.drain()  # whatever was committed before LISTEN took effect
+                    while not self._stop.is_set():
+                        for _ in conn.notifies(timeout=self.poll, stop_after=1):
+                            pass
+                        if self.min_gap:
+                            self._stop.wait(self.min_gap)  # notifications meanwhile: one read
+                        self.drain()
+            except Exception:  # a lost connection or a failed read: reconnect, read from ``last``
+                if self._stop.is_set():
+                    return
+                log.exception("event log tail failed; reconnecting")
+                self._stop.wait(1.0)
+
+
+class BellTail(_TableTail):
+    """The same tail for the SQLite file of this machine, woken by a :class:`Doorbell`.
+
+    SQLite has no NOTIFY. The one writing process rings a UDP datagram to
+    ``127.0.0.1:port`` after each commit that appended events; this thread waits on that
+    socket (or ``poll`` seconds) and reads the table. The datagram carries nothing: any
+    datagram only means "read again", so one from elsewhere costs a read, no more. With
+    ``port=None`` it only polls.
+    """
+
+    thread_name = "event-bell-tail"
+
+    def __init__(self, db: Database, sinks: list[Sink], *, port: int | None, poll: float = 0.5,
+                 min_gap: float = 0.01, batch: int = 1000) -> None:
+        super().__init__(db, sinks, poll=poll, min_gap=min_gap, batch=batch)
+        self._sock: socket.socket | None = None
+        if port is not None:  # bound now, so a ring between start and the first wait is kept
+            self._sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+            self._sock.bind(("127.0.0.1", port))
+            self._sock.setblocking(False)
+
+    def stop(self) -> None:
+        super().stop()
+        if self._sock is not None:
+            self._sock.close()
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            try:
+                self.drain()
+                self._stop.wait(self.min_gap)  # rings meanwhile are answered by one read
+                self._wait()
+            except Exception:  # a failed read (a locked or busy file): read again from ``last``
+                if self._stop.is_set():
+                    return
+                log.exception("event bell tail failed; reading again")
+                self._stop.wait(0.2)
+
+    def _wait(self) -> None:
+        if self._sock is None:
+            self._stop.wait(self.poll)
+            return
+        ready, _, _ = wait_readable([self._sock], [], [], self.poll)
+        if ready:
+            while True:  # every ring so far is answered by the one read that follows
+                try:
+                    self._sock.recv(64)
+                except (BlockingIOError, InterruptedError):
+                    return
+
+
+class Doorbell:
+    """``Database.after_commit`` hook of the writing process: ring the fan-out process's
+    :class:`BellTail` after each commit that appended events. Costs one ``sendto`` on the
+    writer thread; never raises (a fan-out process that is down must not fail a write)."""
+
+    def __init__(self, port: int) -> None:
+        self.addr = ("127.0.0.1", port)
+        self._sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        self._sock.setblocking(False)
+
+    def __call__(self, events: list[Any]) -> None:
+        try:
+            self._sock.sendto(b"!", self.addr)
+        except OSError:  # nobody listening yet, or the buffer is full (then a ring is pending anyway)
+            pass
+
+    def close(self) -> None:
+        self._sock.close()

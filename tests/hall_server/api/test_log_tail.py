@@ -1,6 +1,6 @@
-"""The PostgreSQL log tail (api/tail.py): events written through another database handle
-(another process) reach this process's sinks in seq order, each once, and a missed
-NOTIFY costs latency, never an event."""
+"""The log tails (api/tail.py): events written through another database handle (another
+process) reach this process's sinks in seq order, each once, and a missed wake-up (NOTIFY
+on PostgreSQL, the writer's doorbell on SQLite) costs latency, never an event."""
 from __future__ import annotations
 
 import threading
@@ -9,10 +9,10 @@ from typing import Any
 
 import pytest
 
-from hall_server.api.tail import LogTail
+from hall_server.api.tail import BellTail, Doorbell, LogTail
 from hall_server.db import Database
 from hall_server.services import events
-from tests.conftest import PG_URL
+from tests.conftest import PG_URL, free_port
 
 AT = datetime(2026, 11, 24, 1, 0, tzinfo=timezone.utc)
 
@@ -70,3 +70,80 @@ def test_a_missed_notification_costs_latency_not_an_event(db_url: str) -> None:
     finally:
         db.dispose()
     assert got == list(range(start + 1, start + 24))
+
+
+# --- SQLite: the fan-out process's tail, rung by the writing process ---------------------
+
+@pytest.fixture
+def sqlite_url(sqlite_template, tmp_path) -> str:  # type: ignore[no-untyped-def]
+    import shutil
+    from pathlib import Path
+    dst = tmp_path / "hall.sqlite3"
+    shutil.copy(Path(sqlite_template.url.removeprefix("sqlite:///")), dst)
+    return f"sqlite:///{dst}"
+
+
+class _Sink:
+    def __init__(self) -> None:
+        self.got: list[int] = []
+        self.arrived = threading.Condition()
+
+    def __call__(self, batch: list[dict[str, Any]]) -> None:
+        with self.arrived:
+            self.got.extend(e["seq"] for e in batch)
+            self.arrived.notify_all()
+
+    def wait_for(self, n: int) -> bool:
+        with self.arrived:
+            return self.arrived.wait_for(lambda: len(self.got) >= n, timeout=5.0)
+
+
+def test_the_writers_doorbell_wakes_the_sqlite_tail_and_events_arrive_in_seq_order_once(sqlite_url: str) -> None:
+    writer, reader = Database(sqlite_url), Database(sqlite_url)  # the server's and the fan-out's handles
+    port = free_port()
+    sink = _Sink()
+    tail = BellTail(reader, [sink], port=port, poll=60.0, batch=7)  # only a ring can wake it in time
+    ring = Doorbell(port)
+    writer.after_commit.append(ring)
+    tail.start()
+    first = tail.last + 1
+    try:
+        _write(writer, 25)
+        assert sink.wait_for(25)
+    finally:
+        tail.stop()
+        ring.close()
+        writer.dispose()
+        reader.dispose()
+    assert sink.got == list(range(first, first + 25))
+
+
+def test_without_a_ring_the_sqlite_tail_still_reads_on_its_timer(sqlite_url: str) -> None:
+    writer, reader = Database(sqlite_url), Database(sqlite_url)
+    sink = _Sink()
+    tail = BellTail(reader, [sink], port=None, poll=0.05)  # a lost ring (or none): the timer reads
+    tail.start()
+    first = tail.last + 1
+    try:
+        _write(writer, 5)
+        assert sink.wait_for(5)
+    finally:
+        tail.stop()
+        writer.dispose()
+        reader.dispose()
+    assert sink.got == list(range(first, first + 5))
+
+
+def test_a_doorbell_nobody_answers_never_fails_a_write(sqlite_url: str) -> None:
+    db = Database(sqlite_url)
+    ring = Doorbell(free_port())  # no fan-out process there (not started, or crashed)
+    db.after_commit.append(ring)
+    try:
+        with db.read() as s:
+            before = events.last_seq(s)
+        _write(db, 3)
+        with db.read() as s:
+            assert events.last_seq(s) == before + 3
+    finally:
+        ring.close()
+        db.dispose()
