@@ -170,7 +170,7 @@ class _Key:
         if key is not None and not (1 <= len(key) <= 200):
             raise BadInput("Idempotency-Key 长度应为 1–200 个字符。", code="bad_idempotency_key")
         return cls(key=key, principal=actor.ident if actor else "anonymous",
-                   route=f"{request.method} {request.url.path}",
+                   route=f"{request.method} {request.scope['path']}",  # the URL object costs a parse per request
                    digest=getattr(request.state, "body_digest", None),  # app.BodyLimit: sha256 of the body
                    status=status)
 

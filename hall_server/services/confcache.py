@@ -37,7 +37,8 @@ _generation = 0
 
 def cached(session: Session, name: str, load: Callable[[], T]) -> T:
     """The value ``name`` of this session's database, loaded once by ``load``."""
-    key = (str(session.get_bind().engine.url), name)
+    bind = session.bind if session.bind is not None else session.get_bind()
+    key = (str(bind.engine.url), name)
     with _lock:
         if key in _values:
             return _values[key]  # type: ignore[no-any-return]
