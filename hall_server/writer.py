@@ -79,29 +79,16 @@ class BatchStats:
 class Writer:
     """The group-commit writer of one server process.
 
-    Two places run the batches. On PostgreSQL (``on_loop=False``) the writer thread: a
-    statement waits on the network and the database, and the loop must not wait with it.
-    On SQLite (``on_loop=True``) the event loop itself, between two rounds of requests:
-    a statement there is tens of microseconds of CPU, and handing each write to a thread
-    and back cost ~200 µs of CPU per write (futex, epoll and GIL hand-overs; measured, see
-    docs/server.md), as much as the statements. The batch is then what the loop gathered
-    while the previous one ran; the worker threads' writes (``run_sync``) take the writer
-    lock between two batches.
-
     ``enabled=False`` runs each command in a transaction of its own on the caller's
     thread (the way the server wrote before group commit; kept to measure the difference,
     ``HALL_GROUP_COMMIT=0``).
     """
 
-    def __init__(self, db: Database, *, enabled: bool = True, max_batch: int = 64,
-                 on_loop: bool | None = None) -> None:
+    def __init__(self, db: Database, *, enabled: bool = True, max_batch: int = 64) -> None:
         self.db = db
         self.enabled = enabled
         self.max_batch = max_batch
-        self.on_loop = db.is_sqlite if on_loop is None else on_loop
         self.stats = BatchStats()
-        self._on_loop_queue: deque[Command[Any]] = deque()  # touched by the loop's thread only
-        self._drain_scheduled = False
         self._queue: deque[Command[Any]] = deque()
         self._wake = threading.Condition()
         self._thread: threading.Thread | None = None
@@ -125,35 +112,13 @@ class Writer:
             else:
                 fut.set_result(result)  # type: ignore[arg-type]
 
-        cmd = Command(fn, done, loop=loop)
-        if self.on_loop:
-            self._on_loop_queue.append(cmd)
-            if not self._drain_scheduled:  # after the requests this round of the loop parses
-                self._drain_scheduled = True
-                loop.call_soon(self._drain_on_loop)
-        else:
-            self._submit(cmd)
+        self._submit(Command(fn, done, loop=loop))
         # shielded: a client that disconnects must not leave a command half-known
         return await asyncio.shield(fut)
 
-    def _drain_on_loop(self) -> None:
-        """On the loop: one batch of what the loop gathered, answered at once."""
-        self._drain_scheduled = False
-        q = self._on_loop_queue
-        batch = [q.popleft() for _ in range(plan(len(q), max_batch=self.max_batch))]
-        if not batch:
-            return
-        self._run_batch(batch)
-        for cmd in batch:
-            cmd.done(cmd.result, cmd.error)
-        if q and not self._drain_scheduled:
-            self._drain_scheduled = True
-            asyncio.get_running_loop().call_soon(self._drain_on_loop)
-
     def run_sync(self, fn: Callable[[Session], T]) -> T:
-        """From a worker thread: blocks until the batch holding ``fn`` has committed (with
-        batches on the loop: a transaction of its own, between two batches)."""
-        if not self.enabled or self.on_loop or threading.current_thread() is self._thread:
+        """From a worker thread: blocks until the batch holding ``fn`` has committed."""
+        if not self.enabled or threading.current_thread() is self._thread:
             with self.db.write() as s:
                 return fn(s)
         fut: concurrent.futures.Future[T] = concurrent.futures.Future()

@@ -82,7 +82,7 @@ def _queue_while_held(db: Database, writer: Writer, fns: list) -> list:  # type:
 
 
 def test_a_failing_command_fails_alone_and_its_neighbours_commit(db: Database) -> None:
-    writer = Writer(db, on_loop=False)
+    writer = Writer(db)
     try:
         first = writer.run_sync(_append("first"))  # the thread runs; the next four share a batch
         out = _queue_while_held(db, writer, [_append("a"), _fails_after_appending, _append("b"), _append("c")])
@@ -98,7 +98,7 @@ def test_a_failing_command_fails_alone_and_its_neighbours_commit(db: Database) -
 
 
 def test_commands_waiting_together_share_one_commit_and_keep_their_order(db: Database) -> None:
-    writer = Writer(db, on_loop=False)
+    writer = Writer(db)
     try:
         writer.run_sync(_append("warm"))  # the chain has a head row before the test
         notes = [f"n{i}" for i in range(20)]
@@ -112,7 +112,7 @@ def test_commands_waiting_together_share_one_commit_and_keep_their_order(db: Dat
 
 def test_an_answer_is_given_only_after_its_commit(db: Database) -> None:
     """Whoever receives the answer can already read the write from another connection."""
-    writer = Writer(db, on_loop=False)
+    writer = Writer(db)
     seen: list[int] = []
 
     async def main() -> None:
@@ -129,10 +129,8 @@ def test_an_answer_is_given_only_after_its_commit(db: Database) -> None:
 
 def test_the_event_loop_keeps_running_while_a_statement_is_slow(db: Database) -> None:
     """A write that takes long (here: one that waits until the loop has ticked 20 times)
-    stalls the writer thread only; WebSockets and reads on the loop go on. The thread is
-    PostgreSQL's writer (on SQLite batches run on the loop: a statement is microseconds)."""
-    assert Writer(db).on_loop is db.is_sqlite
-    writer = Writer(db, on_loop=False)
+    stalls the writer thread only; WebSockets and reads on the loop go on."""
+    writer = Writer(db)
     ticks = 0
     release = threading.Event()
 
@@ -160,7 +158,7 @@ def test_the_event_loop_keeps_running_while_a_statement_is_slow(db: Database) ->
 
 
 def test_a_bug_in_one_command_is_raised_to_its_own_caller_only(db: Database) -> None:
-    writer = Writer(db, on_loop=False)
+    writer = Writer(db)
 
     def broken(s: Session) -> int:
         raise ZeroDivisionError
@@ -200,7 +198,7 @@ def test_acknowledged_writes_are_synced_to_disk(db: Database) -> None:
 
 def test_a_stopped_writer_finishes_its_queue_and_starts_again_on_the_next_write(db: Database) -> None:
     """A server stopped and served again (the clients' reconnect tests) keeps writing."""
-    writer = Writer(db, on_loop=False)
+    writer = Writer(db)
     first = writer.run_sync(_append("before the stop"))
     writer.stop()
     try:
@@ -208,29 +206,3 @@ def test_a_stopped_writer_finishes_its_queue_and_starts_again_on_the_next_write(
         assert asyncio.run(writer.run(_append("and from a loop"))) == first + 2
     finally:
         writer.stop()
-
-
-def test_on_the_loop_the_writes_of_one_round_share_one_commit_in_order(db: Database) -> None:
-    """SQLite's batches run on the loop: what the loop gathered before the batch ran."""
-    writer = Writer(db, on_loop=True)
-    notes = [f"r{i}" for i in range(20)]
-
-    async def main() -> list:  # type: ignore[type-arg]
-        return await asyncio.gather(*(writer.run(_append(n)) for n in notes[:10]),
-                                    writer.run(_fails_after_appending),
-                                    *(writer.run(_append(n)) for n in notes[10:]), return_exceptions=True)
-
-    out = asyncio.run(main())
-    assert isinstance(out[10], Conflict)
-    seqs = out[:10] + out[11:]
-    assert seqs == list(range(seqs[0], seqs[0] + 20))  # answer order is chain order; the failure left no hole
-    assert [n for _, n in _chain(db)[-20:]] == notes
-    assert writer.stats.batches == 1 and writer.stats.largest == 21
-    with db.read() as s:
-        assert events.verify(s).ok
-
-
-def test_on_the_loop_a_worker_threads_write_commits_between_batches(db: Database) -> None:
-    writer = Writer(db, on_loop=True)
-    first = writer.run_sync(_append("from a thread"))
-    assert asyncio.run(writer.run(_append("from the loop"))) == first + 1
