@@ -71,8 +71,12 @@ class _TableTail:
 
     def stop(self) -> None:
         self._stop.set()
+        self._wake_up()
         if self._thread is not None:
             self._thread.join(self.poll * 4 + 5)
+
+    def _wake_up(self) -> None:
+        """Cut the thread's current wait short (it may wait ``poll`` seconds for a signal)."""
 
     def _run(self) -> None:
         raise NotImplementedError
@@ -107,6 +111,14 @@ class LogTail(_TableTail):
             raise ValueError("the log tail is for a shared PostgreSQL database")
         super().__init__(db, sinks, poll=poll, min_gap=min_gap, batch=batch)
         self._dsn = db.write_engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
+
+    def _wake_up(self) -> None:
+        # a notification on the channel: every process's tail reads once more, ours sees the stop
+        try:
+            with psycopg.connect(self._dsn, autocommit=True, connect_timeout=5) as conn:
+                conn.execute(f"NOTIFY {EVENT_CHANNEL}")
+        except psycopg.Error:  # the database is gone: the thread stops at its next timeout
+            log.warning("could not wake the log tail; it stops within %.0f s", self.poll)
 
     def _run(self) -> None:
         while not self._stop.is_set():
@@ -152,6 +164,15 @@ class BellTail(_TableTail):
         super().stop()
         if self._sock is not None:
             self._sock.close()
+
+    def _wake_up(self) -> None:
+        if self._sock is None:
+            return  # it waits on the stop event itself
+        try:  # a ring of our own: the select returns, the loop sees the stop
+            with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+                s.sendto(b"", self._sock.getsockname())
+        except OSError:
+            log.warning("could not wake the bell tail; it stops within %.0f s", self.poll)
 
     def _run(self) -> None:
         while not self._stop.is_set():
