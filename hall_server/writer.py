@@ -29,10 +29,9 @@ import asyncio
 import concurrent.futures
 import logging
 import threading
-import time
 from collections import deque
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
 from sqlalchemy.orm import Session
@@ -61,7 +60,6 @@ class Command(Generic[T]):
     result: T | None = None
     error: BaseException | None = None
     loop: asyncio.AbstractEventLoop | None = None  # where the answer is delivered (None: any thread)
-    queued_at: float = field(default_factory=time.monotonic)
 
 
 @dataclass
@@ -141,12 +139,6 @@ class Writer:
                 self._thread = threading.Thread(target=self._loop, name="group-writer", daemon=True)
                 self._thread.start()
             self._wake.notify_all()
-
-    @property
-    def pending(self) -> int:
-        """Commands queued for the next batch (not counting the one being committed)."""
-        with self._wake:
-            return len(self._queue)
 
     def wait_until_pending(self, n: int, timeout: float) -> bool:
         """Block until at least ``n`` commands wait (tests and the benchmark line batches up)."""
