@@ -19,6 +19,7 @@ from .api.deps import AppContext, utcnow
 from .api.errors import error_response
 from .domain.errors import TooLarge
 from .api.admission import WriteAdmission
+from .api.lane import HotLane
 from .writer import Writer
 from .api.hub import EventHub
 from .api.tail import LogTail
@@ -162,6 +163,7 @@ def create_app(settings: Settings, *, clock: Callable[[], datetime] = utcnow, mi
     app.state.ctx = context
     errors.install(app)
 
+    app.add_middleware(HotLane, context=context, enabled=settings.hot_lane)  # inside BodyLimit: a checked body
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
     app.add_middleware(RawSend)
     app.add_middleware(WriteAdmission, limit=settings.max_pending_writes)  # outermost: refuse before any work

@@ -18,6 +18,8 @@ from typing import Any
 from sqlalchemy import Engine, create_engine, event, select, text
 from sqlalchemy.orm import Session, sessionmaker
 
+from . import sql
+
 log = logging.getLogger(__name__)
 
 # PostgreSQL: a commit that appended events rings this channel (api/tail.py listens)
@@ -88,6 +90,8 @@ class Database:
             self.read_engine = self.write_engine.execution_options(isolation_level="REPEATABLE READ")
         self._read = sessionmaker(self.read_engine, expire_on_commit=False)
         self._write = sessionmaker(self.write_engine, expire_on_commit=False)
+        for maker in (self._read, self._write):  # a kept driver cursor ends with its transaction
+            event.listen(maker, "after_transaction_end", sql.forget)
 
     @property
     def is_sqlite(self) -> bool:

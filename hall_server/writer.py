@@ -36,6 +36,7 @@ from typing import Any, Generic, TypeVar
 
 from sqlalchemy.orm import Session
 
+from . import sql
 from .db import Database
 
 log = logging.getLogger(__name__)
@@ -60,6 +61,9 @@ class Command(Generic[T]):
     result: T | None = None
     error: BaseException | None = None
     loop: asyncio.AbstractEventLoop | None = None  # where the answer is delivered (None: any thread)
+    # runs only prepared statements (hall_server/sql.py), never the ORM's unit of work: its
+    # savepoint is a plain SAVEPOINT on the cursor, without the Session's nested transaction
+    lean: bool = False
 
 
 @dataclass
@@ -94,8 +98,11 @@ class Writer:
 
     # --- submitting -------------------------------------------------------------------
 
-    async def run(self, fn: Callable[[Session], T]) -> T:
-        """From the event loop: the result of ``fn`` once its batch has committed."""
+    async def run(self, fn: Callable[[Session], T], *, lean: bool = False) -> T:
+        """From the event loop: the result of ``fn`` once its batch has committed.
+
+        ``lean``: ``fn`` writes only through prepared statements (``hall_server/sql.py``)
+        and adds no ORM object; it then skips the Session's nested transaction."""
         if not self.enabled:
             with self.db.write() as s:
                 return fn(s)
@@ -110,7 +117,7 @@ class Writer:
             else:
                 fut.set_result(result)  # type: ignore[arg-type]
 
-        self._submit(Command(fn, done, loop=loop))
+        self._submit(Command(fn, done, loop=loop, lean=lean))
         # shielded: a client that disconnects must not leave a command half-known
         return await asyncio.shield(fut)
 
@@ -183,8 +190,13 @@ class Writer:
                 for cmd in batch:
                     m = events.mark(s)
                     try:
-                        with s.begin_nested():
-                            cmd.result = cmd.fn(s)
+                        if cmd.lean:
+                            with sql.savepoint(s):
+                                cmd.result = cmd.fn(s)
+                        else:
+                            with s.begin_nested():
+                                s.connection()  # the SAVEPOINT now: a prepared statement would not emit it
+                                cmd.result = cmd.fn(s)
                     except Exception as e:  # noqa: BLE001 - handed to its own request
                         events.restore(s, m)
                         cmd.error = e

@@ -43,7 +43,7 @@ def login(body: c.LoginIn, request: Request, c_: AppContext = Depends(ctx), _: N
 @router.post("/logout", status_code=200)
 def logout(request: Request, actor: Actor = Depends(require(*ALL_ROLES)), c_: AppContext = Depends(ctx)) -> dict[str, bool]:
     """Sign out: ends the duty at the window (if any) and revokes this token."""
-    token = bearer(request)
+    token = bearer(request.headers.get("authorization", ""))
     with c_.db.write() as s:
         if actor.kind == "staff":
             queue.end_duty(s, actor=actor, now=c_.now())

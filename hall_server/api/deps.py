@@ -9,14 +9,14 @@ from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from typing import Any
+from typing import Any, cast
 
 import anyio.to_thread
 from fastapi import Request
 from fastapi.encoders import jsonable_encoder
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel
-from sqlalchemy import select
+from sqlalchemy import Table, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -27,6 +27,7 @@ from ..models import Idempotency
 from ..services import auth
 from ..services.actors import Actor
 from ..settings import Settings
+from ..sql import Prepared
 from ..writer import Writer
 
 
@@ -107,19 +108,17 @@ async def ctx(request: Request) -> AppContext:
     return request.app.state.ctx  # type: ignore[no-any-return]
 
 
-def bearer(request: Request) -> str:
-    header = request.headers.get("authorization", "")
-    scheme, _, token = header.partition(" ")
+def bearer(authorization: str) -> str:
+    """The token of an ``Authorization: Bearer …`` header."""
+    scheme, _, token = authorization.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         raise Unauthorized("请先登录（缺少令牌）。", code="missing_token")
     return token.strip()
 
 
-async def current_actor(request: Request) -> Actor:
-    # one dependency with only the request: FastAPI's dependency solving per level was a
-    # tenth of a queue operation's CPU
-    c: AppContext = request.app.state.ctx
-    token = bearer(request)
+async def actor_for(c: AppContext, authorization: str) -> Actor:
+    """Who sends a request with this ``Authorization`` header (routes and the hot lane)."""
+    token = bearer(authorization)
     hit = c.actors.get(token)
     if hit is None:
         gen = c.actors.generation
@@ -128,6 +127,19 @@ async def current_actor(request: Request) -> Actor:
     actor, expires_at = hit
     if expires_at is not None and expires_at <= c.now():
         raise Unauthorized("登录已过期，请重新登录。", code="token_expired")
+    return actor
+
+
+def allow(actor: Actor, allowed: frozenset[Role]) -> Actor:
+    if not actor.roles & allowed:
+        raise Forbidden("您的角色无权执行此操作。", code="forbidden_role")
+    return actor
+
+
+async def current_actor(request: Request) -> Actor:
+    # one dependency with only the request: FastAPI's dependency solving per level was a
+    # tenth of a queue operation's CPU
+    actor = await actor_for(request.app.state.ctx, request.headers.get("authorization", ""))
     request.state.actor = actor
     return actor
 
@@ -137,10 +149,7 @@ def require(*roles: Role) -> Callable[..., Actor]:
     allowed = frozenset(roles)
 
     async def dep(request: Request) -> Actor:
-        actor = await current_actor(request)
-        if not actor.roles & allowed:
-            raise Forbidden("您的角色无权执行此操作。", code="forbidden_role")
-        return actor
+        return allow(await current_actor(request), allowed)
 
     dep.allowed_roles = allowed  # type: ignore[attr-defined]  # read by the auth-matrix test
     return dep
@@ -155,8 +164,11 @@ public.public = True  # type: ignore[attr-defined]
 public.allowed_roles = frozenset()  # type: ignore[attr-defined]
 
 
+_STORE = Prepared(insert(cast(Table, Idempotency.__table__)), dynamic=True)
+
+
 @dataclass(frozen=True)
-class _Key:
+class Key:
     """What an Idempotency-Key guard needs from the request."""
     key: str | None
     principal: str
@@ -165,14 +177,18 @@ class _Key:
     status: int
 
     @classmethod
-    def of(cls, request: Request, actor: Actor | None, status: int) -> _Key:
-        key = request.headers.get("idempotency-key")
+    def make(cls, *, key: str | None, actor: Actor | None, route: str, digest: str | None, status: int) -> Key:
+        """``route`` is "METHOD /path"; ``digest`` the body's sha256 (``app.BodyLimit``)."""
         if key is not None and not (1 <= len(key) <= 200):
             raise BadInput("Idempotency-Key 长度应为 1–200 个字符。", code="bad_idempotency_key")
-        return cls(key=key, principal=actor.ident if actor else "anonymous",
-                   route=f"{request.method} {request.scope['path']}",  # the URL object costs a parse per request
-                   digest=getattr(request.state, "body_digest", None),  # app.BodyLimit: sha256 of the body
+        return cls(key=key, principal=actor.ident if actor else "anonymous", route=route, digest=digest,
                    status=status)
+
+    @classmethod
+    def of(cls, request: Request, actor: Actor | None, status: int) -> Key:
+        return cls.make(key=request.headers.get("idempotency-key"), actor=actor,
+                        route=f"{request.method} {request.scope['path']}",  # the URL object costs a parse
+                        digest=getattr(request.state, "body_digest", None), status=status)
 
     def stored(self, s: Session) -> Idempotency | None:
         return s.scalar(select(Idempotency).where(Idempotency.principal == self.principal,
@@ -188,10 +204,9 @@ class _Key:
         # a model serialises itself (pydantic-core, one pass): the hot endpoints' answers
         text = (result.model_dump_json() if isinstance(result, BaseModel)
                 else json.dumps(jsonable_encoder(result), ensure_ascii=False))
-        if self.key:
-            s.add(Idempotency(key=self.key, principal=self.principal, route=self.route, status=self.status,
-                              body=text, request_hash=self.digest, created_at=now))
-            s.flush()
+        if self.key:  # a prepared statement, so a hot write stays lean (writer.Command.lean)
+            _STORE.run(s, dict(key=self.key, principal=self.principal, route=self.route, status=self.status,
+                               body=text, request_hash=self.digest, created_at=now))
         return Response(text, status_code=self.status, media_type="application/json")
 
     def twin(self, s: Session) -> JSONResponse:
@@ -211,7 +226,7 @@ def idempotent(
     retry after a crash sees either both or neither. The write joins the group-commit
     writer's next batch (``hall_server/writer.py``).
     """
-    k = _Key.of(request, actor, status)
+    k = Key.of(request, actor, status)
     if k.key:
         with c.db.read() as s:  # a retry is answered without waiting for the writer
             hit = k.stored(s)
@@ -227,13 +242,19 @@ def idempotent(
 
 
 async def idempotent_async(
-    request: Request, c: AppContext, actor: Actor | None, fn: Callable[[Session], Any], *, status: int = 201
+    request: Request, c: AppContext, actor: Actor | None, fn: Callable[[Session], Any], *, status: int = 201,
+    lean: bool = False,
 ) -> Response:
     """``idempotent`` for the hot endpoints on the event loop: the write runs on the writer
     thread and this coroutine waits for its batch's commit without holding the loop."""
-    k = _Key.of(request, actor, status)
+    return await write_once(c, Key.of(request, actor, status), fn, lean=lean)
+
+
+async def write_once(c: AppContext, k: Key, fn: Callable[[Session], Any], *, lean: bool = False) -> Response:
+    """``idempotent_async`` once the request is read (the routes and the hot lane); ``lean``
+    as in ``Writer.run``."""
     try:
-        return await c.writer.run(lambda s: k.write(s, fn, c.now()))
+        return await c.writer.run(lambda s: k.write(s, fn, c.now()), lean=lean)
     except IntegrityError:
         if not k.key:
             raise

@@ -27,54 +27,45 @@ def error_response(status: int, code: str, message: str) -> JSONResponse:
     return JSONResponse({"error": {"code": code, "message": message}}, status_code=status)
 
 
-def install(app: FastAPI) -> None:
-    @app.exception_handler(HallError)
-    async def _known(request: Request, exc: HallError) -> JSONResponse:
-        log.info("known error %s on %s %s: %s", exc.code, request.method, request.url.path, exc.message)
+def response_for(exc: BaseException, *, where: str) -> JSONResponse:
+    """The one mapping from an exception to what the client reads: the framework's handlers
+    (``install``) and the hot lane (``api/lane.py``) both answer through it. ``where`` is
+    "METHOD /path", for the log."""
+    if isinstance(exc, HallError):
+        log.info("known error %s on %s: %s", exc.code, where, exc.message)
         return error_response(exc.status, exc.code, exc.message)
-
-    @app.exception_handler(RequestValidationError)
-    async def _invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
+    if isinstance(exc, RequestValidationError):
         fields = []
         for err in exc.errors()[:5]:
             loc = ".".join(str(x) for x in err.get("loc", ()) if x not in ("body", "query", "path"))
             fields.append(loc or "请求体")
         msg = "提交的数据格式不正确" + (f"：{'、'.join(fields)}" if fields else "") + "。"
         return error_response(422, "invalid_input", msg)
-
-    @app.exception_handler(OverflowError)
-    async def _overflow(request: Request, exc: OverflowError) -> JSONResponse:
-        # a number beyond 64 bits reaching the database, a date past year 9999 in arithmetic
-        log.info("out-of-range input on %s %s: %s", request.method, request.url.path, exc)
-        return error_response(422, "out_of_range", "提交的数字或日期超出可处理的范围。")
-
-    @app.exception_handler(DataError)
-    async def _data(request: Request, exc: DataError) -> JSONResponse:
-        # the database refused a value the models let through (integer out of range …)
-        log.info("database refused input on %s %s: %s", request.method, request.url.path, exc.orig)
-        return error_response(422, "out_of_range", "提交的数字或日期超出可处理的范围。")
-
-    @app.exception_handler(StatementError)
-    async def _statement(request: Request, exc: StatementError) -> JSONResponse:
-        if isinstance(exc.orig, OverflowError):  # a date at the end of the calendar, bound to a query
-            log.info("out-of-range input on %s %s: %s", request.method, request.url.path, exc.orig)
-            return error_response(422, "out_of_range", "提交的数字或日期超出可处理的范围。")
-        log.error("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
-        return error_response(500, "internal_error", "服务器内部错误，已记录，请联系系统管理员。")
-
-    @app.exception_handler(OperationalError)
-    async def _db_busy(request: Request, exc: OperationalError) -> JSONResponse:
-        # the database is unreachable or busy: the client may retry (with its Idempotency-Key)
-        log.error("database error on %s %s: %s", request.method, request.url.path, exc)
-        return error_response(503, "database_unavailable", "数据库暂时不可用，请稍后重试。")
-
-    @app.exception_handler(Exception)
-    async def _bug(request: Request, exc: Exception) -> JSONResponse:
-        # a bug: logged with its traceback; the client gets the same JSON shape, never a bare page
-        log.error("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
-        return error_response(500, "internal_error", "服务器内部错误，已记录，请联系系统管理员。")
-
-    @app.exception_handler(StarletteHTTPException)
-    async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+    if isinstance(exc, StarletteHTTPException):
         code, message = _HTTP_MESSAGES.get(exc.status_code, ("http_error", "请求无法处理。"))
         return error_response(exc.status_code, code, message)
+    if isinstance(exc, DataError):
+        # the database refused a value the models let through (integer out of range …)
+        log.info("database refused input on %s: %s", where, exc.orig)
+        return error_response(422, "out_of_range", "提交的数字或日期超出可处理的范围。")
+    if isinstance(exc, OperationalError):
+        # the database is unreachable or busy: the client may retry (with its Idempotency-Key)
+        log.error("database error on %s: %s", where, exc)
+        return error_response(503, "database_unavailable", "数据库暂时不可用，请稍后重试。")
+    if isinstance(exc, OverflowError) or (isinstance(exc, StatementError) and isinstance(exc.orig, OverflowError)):
+        # a number beyond 64 bits reaching the database, a date past year 9999 in arithmetic
+        # or at the end of the calendar, bound to a query
+        log.info("out-of-range input on %s: %s", where, exc)
+        return error_response(422, "out_of_range", "提交的数字或日期超出可处理的范围。")
+    # a bug: logged with its traceback; the client gets the same JSON shape, never a bare page
+    log.error("unhandled error on %s", where, exc_info=exc)
+    return error_response(500, "internal_error", "服务器内部错误，已记录，请联系系统管理员。")
+
+
+def install(app: FastAPI) -> None:
+    async def handler(request: Request, exc: Exception) -> JSONResponse:
+        return response_for(exc, where=f"{request.method} {request.url.path}")
+
+    for kind in (HallError, RequestValidationError, StarletteHTTPException, OverflowError, DataError,
+                 OperationalError, StatementError, Exception):
+        app.add_exception_handler(kind, handler)

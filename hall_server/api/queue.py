@@ -7,8 +7,10 @@ other writes here run in a worker thread and join the same batches (``run_sync``
 """
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from fastapi import APIRouter, Depends, Path, Request
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import Response
 from sqlalchemy.orm import Session
 
 from .. import contract as c
@@ -24,6 +26,10 @@ router = APIRouter(tags=["queue"])
 
 WindowNo = Path(ge=1, le=9999)
 STAFF_AT_WINDOW = (Role.CLERK, Role.CASHIER)
+ISSUERS = (Role.KIOSK, Role.CLERK, Role.MANAGER, Role.ADMIN)
+# the window's moves, by the last part of their path; None is call-next
+WINDOW_MOVES: dict[str, q.Action | None] = {"call-next": None, "recall": q.Action.RECALL, "start": q.Action.START,
+                                             "complete": q.Action.COMPLETE, "skip": q.Action.SKIP}
 
 
 def _answer(out: c.TicketOut) -> Response:
@@ -33,10 +39,9 @@ def _answer(out: c.TicketOut) -> Response:
     return Response(out.model_dump_json(), media_type="application/json")
 
 
-@router.post("/tickets", status_code=201, response_model=c.TicketOut)
-async def issue(body: c.TicketIn, request: Request,
-          actor: Actor = Depends(require(Role.KIOSK, Role.CLERK, Role.MANAGER, Role.ADMIN)),
-          c_: AppContext = Depends(ctx)) -> JSONResponse:
+def issue_write(c_: AppContext, actor: Actor, body: c.TicketIn) -> Callable[[Session], c.TicketOut]:
+    """Taking a number, as one write for the group-commit writer (this route and the hot lane);
+    lean (``Writer.run``): it writes through prepared statements only."""
     def run(s: Session) -> c.TicketOut:
         t, ahead, est = svc.issue_ticket(
             s, settings=c_.settings, prefix=body.category, priority=body.priority, actor=actor, now=c_.now(),
@@ -46,7 +51,24 @@ async def issue(body: c.TicketIn, request: Request,
         out = ticket_out(t, category_name=svc.category_name(s, t.prefix), waiting_ahead=ahead, est=est)
         # the rate-later link rides on the answer, so the kiosk prints it without a second round trip
         return out.model_copy(update={"rating_url": ratings.link_for_new(s, settings=c_.settings, ticket_id=t.id).url})
-    return await idempotent_async(request, c_, actor, run)
+    return run
+
+
+async def window_move(c_: AppContext, actor: Actor, window_no: int, action: q.Action | None) -> Response:
+    """call-next (``action`` None) or recall/start/complete/skip, once its batch committed."""
+    def run(s: Session) -> c.TicketOut:
+        if action is None:
+            t = svc.call_next(s, settings=c_.settings, window_no=window_no, actor=actor, now=c_.now())
+        else:
+            t = svc.act(s, settings=c_.settings, window_no=window_no, action=action, actor=actor, now=c_.now())
+        return ticket_out(t, category_name=svc.category_name(s, t.prefix))
+    return _answer(await c_.writer.run(run, lean=True))
+
+
+@router.post("/tickets", status_code=201, response_model=c.TicketOut)
+async def issue(body: c.TicketIn, request: Request, actor: Actor = Depends(require(*ISSUERS)),
+                c_: AppContext = Depends(ctx)) -> Response:
+    return await idempotent_async(request, c_, actor, issue_write(c_, actor, body), lean=True)
 
 
 @router.post("/tickets/requeue", response_model=c.TicketOut)
@@ -57,29 +79,16 @@ def requeue(body: c.RequeueIn, actor: Actor = Depends(require(Role.CLERK, Role.K
         return ticket_out(t)
 
 
-@router.post("/windows/{window_no}/call-next", response_model=c.TicketOut)
-async def call_next(window_no: int = WindowNo, actor: Actor = Depends(require(*STAFF_AT_WINDOW)),
-              c_: AppContext = Depends(ctx)) -> Response:
-    def run(s: Session) -> c.TicketOut:
-        t = svc.call_next(s, settings=c_.settings, window_no=window_no, actor=actor, now=c_.now())
-        return ticket_out(t, category_name=svc.category_name(s, t.prefix))
-    return _answer(await c_.writer.run(run))
-
-
-def _action_route(action: q.Action, path: str) -> None:
+def _move_route(path: str, action: q.Action | None) -> None:
     async def handler(window_no: int = WindowNo, actor: Actor = Depends(require(*STAFF_AT_WINDOW)),
-                c_: AppContext = Depends(ctx)) -> Response:
-        def run(s: Session) -> c.TicketOut:
-            t = svc.act(s, settings=c_.settings, window_no=window_no, action=action, actor=actor, now=c_.now())
-            return ticket_out(t, category_name=svc.category_name(s, t.prefix))
-        return _answer(await c_.writer.run(run))
-    handler.__name__ = f"window_{action.value}"
+                      c_: AppContext = Depends(ctx)) -> Response:
+        return await window_move(c_, actor, window_no, action)
+    handler.__name__ = "call_next" if action is None else f"window_{action.value}"
     router.add_api_route(f"/windows/{{window_no}}/{path}", handler, methods=["POST"], response_model=c.TicketOut)
 
 
-for _a, _p in ((q.Action.RECALL, "recall"), (q.Action.START, "start"), (q.Action.COMPLETE, "complete"),
-               (q.Action.SKIP, "skip")):
-    _action_route(_a, _p)
+for _p, _a in WINDOW_MOVES.items():
+    _move_route(_p, _a)
 
 
 @router.post("/windows/{window_no}/transfer", response_model=c.TicketOut)

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from ..domain import audit
 from ..models import Event, EventHead
+from ..sql import Prepared
 from . import confcache
 from .actors import Actor
 
@@ -18,7 +19,7 @@ _EVENTS = cast(Table, Event.__table__)
 _HEAD = cast(Table, EventHead.__table__)
 # built once (see services/queue.py): every write of the hall runs these three
 _TIP = select(_HEAD.c.seq, _HEAD.c.hash).where(_HEAD.c.id == 1)
-_INSERT = insert(_EVENTS)
+_INSERT = Prepared(insert(_EVENTS), dynamic=True)  # run on the driver's cursor (hall_server/sql.py)
 _MOVE_TIP = update(_HEAD).where(_HEAD.c.id == 1).values(seq=bindparam("seq"), hash=bindparam("hash"))
 
 
@@ -50,7 +51,7 @@ def append(
     row = dict(seq=seq, at=at, actor=actor_id, window_no=window_no, type=type, data=data,
                prev_hash=prev_hash, hash=h, case_no=case_no, ticket_no=ticket_no, staff_no=staff_no,
                hash_version=audit.CURRENT_VERSION)
-    session.execute(_INSERT, row)
+    _INSERT.run(session, row)
     session.info[_TIP_KEY] = (seq, h)
     session.info[_MOVED_KEY] = True
     ev = Event(**row)  # a detached copy for the caller (ev.seq etc.); the row is already written

@@ -8,7 +8,7 @@ from typing import Any, cast
 
 import json
 
-from sqlalchemy import String, Table, bindparam, cast as sql_cast, delete, func, insert, select, union_all, update
+from sqlalchemy import String, Table, bindparam, cast as sql_cast, delete, func, insert, or_, select, union_all, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -20,6 +20,7 @@ from ..contract.show import mask_id
 from ..domain.roles import Role
 from ..models import Category, Duty, Pause, QueueCount, Staff, Ticket, TicketCounter, Window
 from ..settings import Settings
+from ..sql import Prepared
 from . import confcache, events
 from .actors import Actor
 
@@ -37,26 +38,29 @@ _N = cast(Table, TicketCounter.__table__)
 _Q = cast(Table, QueueCount.__table__)
 
 # Built once, executed with parameters: building a statement and computing its cache key
-# on every call was a third of a queue operation's CPU (py-spy, docs/server.md). The
-# compiled form is cached by SQLAlchemy; these objects only spare the construction.
+# on every call was a third of a queue operation's CPU (py-spy, docs/server.md). Those the
+# hot paths run are ``Prepared`` (hall_server/sql.py): compiled once per database and run
+# on the driver's cursor, without SQLAlchemy's per-execution layers.
 _CATEGORY_NAME = select(_C.c.name).where(_C.c.prefix == bindparam("p"))
 _CATEGORY_FOR_ISSUE = select(_C.c.active, _C.c.service_minutes).where(_C.c.prefix == bindparam("p"))
-_OPEN_WINDOW = (select(_W.c.paused_at, _W.c.categories, _D.c.staff_id)
-                .select_from(_W.outerjoin(_D, _D.c.open_window_no == _W.c.window_no))
-                .where(_W.c.window_no == bindparam("w")))
-_CURRENT = (select(_T).where(_T.c.window_no == bindparam("w"), _T.c.state.in_(ACTIVE_STATES))
-            .order_by(_T.c.called_at.desc()).limit(1))
-_TICKET_BY_ID = select(_T).where(_T.c.id == bindparam("id"))
+_OPEN_WINDOW = Prepared(select(_W.c.paused_at, _W.c.categories, _D.c.staff_id)
+                        .select_from(_W.outerjoin(_D, _D.c.open_window_no == _W.c.window_no))
+                        .where(_W.c.window_no == bindparam("w")))
+_CURRENT = Prepared(select(_T).where(_T.c.window_no == bindparam("w"),
+                                     or_(*(_T.c.state == s for s in ACTIVE_STATES)))
+                    .order_by(_T.c.called_at.desc()).limit(1))
+_TICKET_BY_ID = Prepared(select(_T).where(_T.c.id == bindparam("id")))
 # SET columns come from the parameters' other keys (sent with each execution)
-_GUARDED_UPDATE = update(_T).where(_T.c.id == bindparam("_id"), _T.c.state == bindparam("_old"))
+_GUARDED_UPDATE = Prepared(update(_T).where(_T.c.id == bindparam("_id"), _T.c.state == bindparam("_old")),
+                           dynamic=True)
 _COUNTER_WHERE = (_N.c.business_day == bindparam("day"), _N.c.prefix == bindparam("p"))
-_COUNTER_NEXT = update(_N).where(*_COUNTER_WHERE).values(last=_N.c.last + 1).returning(_N.c.last)
-_COUNTER_NEW = insert(_N).values(business_day=bindparam("day"), prefix=bindparam("p"), last=1)
+_COUNTER_NEXT = Prepared(update(_N).where(*_COUNTER_WHERE).values(last=_N.c.last + 1).returning(_N.c.last))
+_COUNTER_NEW = Prepared(insert(_N).values(business_day=bindparam("day"), prefix=bindparam("p"), last=1))
 _WAITING_OF = (_T.c.business_day == bindparam("day"), _T.c.state == q.TicketState.WAITING)
 # the queue counts (migration 0014): "waiting ahead" and the hall's waiting counts are read
 # from at most two rows per category, whatever the length of the day's queue
-_COUNTS_OF_CATEGORY = select(_Q.c.priority, _Q.c.waiting).where(_Q.c.business_day == bindparam("day"),
-                                                                _Q.c.prefix == bindparam("p"))
+_COUNTS_OF_CATEGORY = Prepared(select(_Q.c.priority, _Q.c.waiting).where(_Q.c.business_day == bindparam("day"),
+                                                                         _Q.c.prefix == bindparam("p")))
 _COUNTS_OF_DAY = select(_Q.c.prefix, _Q.c.waiting).where(_Q.c.business_day == bindparam("day"))
 
 
@@ -70,18 +74,19 @@ def _bump_statement(dialect_insert: Any) -> Any:
                                       set_={"waiting": _Q.c.waiting + stmt.excluded.waiting})
 
 
-_BUMP = {"sqlite": _bump_statement(sqlite.insert), "postgresql": _bump_statement(postgresql.insert)}
+_BUMP = {"sqlite": Prepared(_bump_statement(sqlite.insert)),
+         "postgresql": Prepared(_bump_statement(postgresql.insert))}
 # the ordered category list is stored as JSON text: a one-letter prefix appears in it as
 # exactly ``"A"``, so counting in SQL spares decoding every open window's list per issue
 _SERVING = (select(func.count()).select_from(_W.join(_D, _D.c.open_window_no == _W.c.window_no))
             .where(_W.c.paused_at.is_(None), sql_cast(_W.c.categories, String).like(bindparam("pattern"))))
-_INSERT_TICKET = insert(_T)
+_INSERT_TICKET = Prepared(insert(_T).returning(_T.c.id), dynamic=True)
 _CANDIDATE_COLS = (_T.c.id, _T.c.prefix, _T.c.priority, _T.c.queued_at, _T.c.target_window_no)
 _SENT_HERE = select(*_CANDIDATE_COLS).where(*_WAITING_OF, _T.c.target_window_no == bindparam("w"))
-_CANDIDATES: dict[int, Any] = {}  # number of categories served -> one UNION ALL statement
+_CANDIDATES: dict[int, Prepared] = {}  # number of categories served -> one UNION ALL statement
 
 
-def _candidates_statement(n: int) -> Any:
+def _candidates_statement(n: int) -> Prepared:
     """Tickets sent to the window, plus each served category's first: one round trip."""
     stmt = _CANDIDATES.get(n)
     if stmt is None:
@@ -91,7 +96,7 @@ def _candidates_statement(n: int) -> Any:
                      .where(*_WAITING_OF, _T.c.prefix == bindparam(f"p{i}"), _T.c.target_window_no.is_(None))
                      .order_by(_T.c.priority.desc(), _T.c.queued_at, _T.c.id).limit(1).subquery(f"first{i}"))
             parts.append(select(*first.c))
-        stmt = _CANDIDATES[n] = union_all(*parts)
+        stmt = _CANDIDATES[n] = Prepared(union_all(*parts))
     return stmt
 
 
@@ -103,7 +108,7 @@ def category_name(session: Session, prefix: str) -> str:
 
 def _ticket_from(row: Any, **changes: Any) -> Ticket:
     """A detached ``Ticket`` built from a Core row (plus the values just written)."""
-    values = {k: row._mapping[k] for k in _T.c.keys()}
+    values = row._asdict()
     values.update(changes)
     return Ticket(**values)
 
@@ -111,7 +116,7 @@ def _ticket_from(row: Any, **changes: Any) -> Ticket:
 def _open_window(session: Session, window_no: int, actor: Actor) -> tuple[datetime | None, list[str]]:
     """``require_on_duty`` in one statement (window joined with its duty) for the hot
     paths; returns (paused_at, ordered categories). Same errors, same order of checks."""
-    row = session.execute(_OPEN_WINDOW, {"w": window_no}).first()
+    row = _OPEN_WINDOW.first(session, {"w": window_no})
     if row is None:
         raise _window_not_found(window_no)
     _check_on_duty(window_no, row.staff_id, actor)
@@ -130,14 +135,13 @@ def _check_on_duty(window_no: int, duty_staff_id: int | None, actor: Actor) -> N
 
 
 def _current_row(session: Session, window_no: int) -> Any:
-    return session.execute(_CURRENT, {"w": window_no}).first()
+    return _CURRENT.first(session, {"w": window_no})
 
 
 def _guarded_update(session: Session, ticket_id: int, old_state: str, values: dict[str, Any]) -> None:
     """UPDATE ... WHERE state = the state the decision was made on. Under the writer
     lock nothing else can have moved the ticket, so a miss is a bug, not a race."""
-    res = session.execute(_GUARDED_UPDATE, {"_id": ticket_id, "_old": old_state, **values})
-    if res.rowcount != 1:  # type: ignore[attr-defined]
+    if _GUARDED_UPDATE.run(session, {"_id": ticket_id, "_old": old_state, **values}) != 1:
         raise RuntimeError(f"ticket {ticket_id} changed under the writer lock")
 
 
@@ -172,16 +176,15 @@ def _next_seq(session: Session, day: Any, prefix: str) -> int:
     """The day's next number of a category: one statement (UPDATE … RETURNING) once the
     day's counter exists; the writer lock (and the head row on PostgreSQL) serialises it."""
     params = {"day": day, "p": prefix}
-    last = session.scalar(_COUNTER_NEXT, params)
+    last = _COUNTER_NEXT.scalar(session, params)
     if last is None:
-        session.execute(_COUNTER_NEW, params)
+        _COUNTER_NEW.run(session, params)
         return 1
     return int(last)
 
 
 def _count(session: Session, day: Any, prefix: str, priority: bool, delta: int) -> None:
-    session.execute(_BUMP[session.get_bind().dialect.name],
-                    {"day": day, "p": prefix, "pr": bool(priority), "d": delta})
+    _BUMP[session.get_bind().dialect.name].run(session, {"day": day, "p": prefix, "pr": bool(priority), "d": delta})
 
 
 def _count_move(session: Session, *, day: Any, priority: bool, old_state: str, new_state: str,
@@ -271,7 +274,7 @@ def issue_ticket(
     # behind everyone waiting in the category (the priority numbers are served first, the
     # normal ones were queued earlier). Tickets sent to one window keep their category and
     # are counted in it, as the count over the tickets did before the counts (0014).
-    counts = dict(session.execute(_COUNTS_OF_CATEGORY, {"day": day, "p": prefix}).all())
+    counts = dict(_COUNTS_OF_CATEGORY.rows(session, {"day": day, "p": prefix}))
     ahead = int(counts.get(True, 0)) + (0 if priority else int(counts.get(False, 0)))
     est = q.estimate_wait_minutes(waiting_ahead=ahead, serving_windows=serving_windows(session, prefix),
                                   service_minutes=cat.service_minutes)
@@ -281,9 +284,9 @@ def issue_ticket(
         issued_at=now, queued_at=now, called_at=None, started_at=None, completed_at=None, skipped_at=None,
         requeues=0, recalls=0, source=actor.device_name or actor.staff_no or "", citizen_name=citizen_name,
         citizen_id_number=citizen_id_number, wait_estimate_min=est)
-    res = session.execute(_INSERT_TICKET, values)
+    new_id = _INSERT_TICKET.scalar(session, values)
     _count(session, day, prefix, priority, +1)
-    t = Ticket(id=int(res.inserted_primary_key[0]), **values)  # detached: the row is written
+    t = Ticket(id=int(new_id), **values)  # detached: the row is written
     data: dict[str, Any] = {"ticket": number, "ticket_id": t.id, "category": prefix, "priority": priority,
                             "waiting_ahead": ahead, "estimate_min": est, "business_day": day.isoformat()}
     if citizen_id_number:
@@ -327,7 +330,7 @@ def call_next(session: Session, *, settings: Settings, window_no: int, actor: Ac
     pick = q.pick_next(_candidates(session, day, window_no, cats), window_no=window_no, categories=cats)
     if pick is None:
         raise Conflict("当前没有等候的号。", code="queue_empty")
-    row = session.execute(_TICKET_BY_ID, {"id": pick.ticket_id}).first()
+    row = _TICKET_BY_ID.first(session, {"id": pick.ticket_id})
     assert row is not None
     changes: dict[str, Any] = dict(state=q.step(q.TicketState(row.state), q.Action.CALL), window_no=window_no,
                                    called_at=now, staff_id=actor.id, target_window_no=None)
@@ -351,7 +354,7 @@ def _candidates(session: Session, day: Any, window_no: int, cats: list[str]) -> 
     hundreds waiting), and the order itself stays the domain's.
     """
     params: dict[str, Any] = {"day": day, "w": window_no, **{f"p{i}": p for i, p in enumerate(cats)}}
-    return [q.Candidate(*r) for r in session.execute(_candidates_statement(len(cats)), params).all()]
+    return [q.Candidate(*r) for r in _candidates_statement(len(cats)).rows(session, params)]
 
 
 def act(session: Session, *, settings: Settings, window_no: int, action: q.Action, actor: Actor,

@@ -36,7 +36,7 @@ def _fill(db: Database) -> None:
 def _plan(db: Database, stmt: Any, params: dict[str, Any]) -> str:
     with db.read() as s:
         conn = s.connection()
-        comp = stmt.compile(dialect=conn.dialect)
+        comp = getattr(stmt, "stmt", stmt).compile(dialect=conn.dialect)  # a sql.Prepared holds its statement
         bound = comp.construct_params(params)
         if db.is_sqlite:
             rows = conn.exec_driver_sql("EXPLAIN QUERY PLAN " + str(comp),

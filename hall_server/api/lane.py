@@ -1,0 +1,121 @@
+"""The hot lane: a peak hour's six requests, served without the framework's per-request layers.
+
+A busy hall is made of six requests: a kiosk's ``POST /tickets`` and a window's call-next,
+start, complete, recall and skip. Through FastAPI each paid about 1 ms of CPU before and
+after its write — route matching over every route, dependency solving, request and
+response wrappers (py-spy at saturation: more than half the process, docs/server.md "Hot
+lane") — more than the write itself. This ASGI layer answers those six directly and hands
+everything else to the app unchanged.
+
+It adds no rule of its own: the same operations as the routes (``api.queue.issue_write``,
+``api.queue.window_move``), the same roles (``api.queue.ISSUERS``/``STAFF_AT_WINDOW``),
+actor look-up (``deps.actor_for``), Idempotency-Key guard (``deps.write_once``) and error
+mapping (``errors.response_for``); the routes stay for the OpenAPI description and for
+anything the lane declines. It declines (passes the request on, its body replayed) whatever
+is not plainly one of the six: a query string, a body that is not a valid ``TicketIn``
+(so a 422 reads exactly as from the framework), a non-JSON content type. It sits inside
+``app.BodyLimit``, which has already bounded and checked the body and noted its digest,
+and inside ``WriteAdmission``, which counts it like any write.
+"""
+from __future__ import annotations
+
+import json
+import logging
+import re
+
+from pydantic import ValidationError
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from .. import contract as c
+from ..contract import API_PREFIX
+from . import queue as routes
+from .deps import AppContext, Key, actor_for, allow, write_once
+from .errors import response_for
+
+log = logging.getLogger(__name__)
+
+ISSUE_PATH = f"{API_PREFIX}/tickets"
+# the window number as the route's WindowNo allows it (1–9999, no leading zero to be safe)
+_MOVE_PATH = re.compile(re.escape(API_PREFIX) + r"/windows/([1-9][0-9]{0,3})/(" +
+                        "|".join(re.escape(p) for p in routes.WINDOW_MOVES) + ")")
+_ISSUERS = frozenset(routes.ISSUERS)
+_AT_WINDOW = frozenset(routes.STAFF_AT_WINDOW)
+
+
+class HotLane:
+    """ASGI middleware; ``enabled`` False passes everything on (the benchmark's comparison)."""
+
+    def __init__(self, app: ASGIApp, *, context: AppContext, enabled: bool = True) -> None:
+        self.app, self.c, self.enabled = app, context, enabled
+        self.served = 0  # for the health page and the tests: requests answered here
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if not self.enabled or scope["type"] != "http" or scope["method"] != "POST" or scope["query_string"]:
+            await self.app(scope, receive, send)
+            return
+        path: str = scope["path"]
+        move = None if path == ISSUE_PATH else _MOVE_PATH.fullmatch(path)
+        if path != ISSUE_PATH and move is None:
+            await self.app(scope, receive, send)
+            return
+        authorization, key, ctype = "", None, b""
+        for name, value in scope["headers"]:
+            if name == b"authorization":
+                authorization = value.decode("latin-1")
+            elif name == b"idempotency-key":
+                key = value.decode("latin-1")
+            elif name == b"content-type":
+                ctype = value
+        body_bytes = b""
+        if move is None:  # the one request here with a body
+            body_bytes = await _read_body(receive)
+            body = _ticket_in(body_bytes, ctype)
+            if body is None:  # let the framework answer it, word for word as always
+                await self.app(scope, _replay(body_bytes, receive), send)
+                return
+        where = f"POST {path}"
+        try:
+            if move is None:
+                actor = allow(await actor_for(self.c, authorization), _ISSUERS)
+                k = Key.make(key=key, actor=actor, route=where, status=201,
+                             digest=scope.get("state", {}).get("body_digest"))
+                response = await write_once(self.c, k, routes.issue_write(self.c, actor, body), lean=True)
+            else:
+                actor = allow(await actor_for(self.c, authorization), _AT_WINDOW)
+                response = await routes.window_move(self.c, actor, int(move.group(1)),
+                                                    routes.WINDOW_MOVES[move.group(2)])
+        except Exception as exc:  # noqa: BLE001 — answered as the framework's handlers answer it
+            response = response_for(exc, where=where)
+        self.served += 1
+        await response(scope, receive, send)
+
+
+async def _read_body(receive: Receive) -> bytes:
+    chunks: list[bytes] = []
+    while True:
+        msg = await receive()
+        if msg["type"] != "http.request":
+            break
+        chunks.append(msg.get("body", b""))
+        if not msg.get("more_body", False):
+            break
+    return b"".join(chunks)
+
+
+def _ticket_in(body: bytes, ctype: bytes) -> c.TicketIn | None:
+    """The body as the route would read it (JSON, then the model), or None to decline."""
+    if ctype and b"json" not in ctype.lower():
+        return None
+    try:
+        return c.TicketIn.model_validate(json.loads(body))
+    except (ValueError, ValidationError, RecursionError):  # JSONDecodeError is a ValueError
+        return None
+
+
+def _replay(body: bytes, receive: Receive) -> Receive:
+    buffered: list[Message] = [{"type": "http.request", "body": body, "more_body": False}]
+
+    async def replay() -> Message:
+        return buffered.pop() if buffered else await receive()
+    return replay
+

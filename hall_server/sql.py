@@ -1,0 +1,171 @@
+"""Prepared statements: a Core statement compiled once per database, run on the driver's cursor.
+
+The hall's every write runs the same few statements (the next number, the ticket, the
+waiting count, the event, the savepoint around them). Through ``Session.execute`` each
+paid ~60–100 µs of Python in SQLAlchemy's execution layers — execution context, cache key,
+parameter processing, result wrapping — several times what SQLite takes to run it; at
+saturation that was most of the writer thread (py-spy, docs/server.md "Hot lane"). Here a
+statement is compiled once per dialect with SQLAlchemy's own compiler, its parameters and
+result columns get the dialect's own type processors (public ``TypeEngine`` API), and each
+execution is one ``cursor.execute`` on the session's connection, inside the session's
+transaction.
+
+What is not done here, so the caller must not need it: Python-side column defaults (an
+INSERT must name every column that has one — checked when it is compiled), IN lists
+expanded per execution (write ``a == x OR a == y``), ORM autoflush
+(``Session.flush`` first if the session holds pending objects), and ``executemany``.
+The statements themselves stay SQLAlchemy Core, written once, for SQLite and PostgreSQL.
+"""
+from __future__ import annotations
+
+import logging
+from collections import namedtuple
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Insert, Update
+from sqlalchemy.engine import Dialect
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.orm import Session
+from sqlalchemy.sql.expression import Executable
+
+log = logging.getLogger(__name__)
+
+_CURSOR_KEY = "sql.cursor"
+_Processor = Callable[[Any], Any] | None
+
+
+@dataclass(frozen=True)
+class _Form:
+    """One statement as one dialect runs it."""
+    sql: str
+    positional: bool
+    names: tuple[str, ...]  # bound parameters, in the order a positional driver takes them
+    defaults: Mapping[str, Any]  # values fixed in the statement (literals, IN lists)
+    processors: Mapping[str, _Processor]
+    row: type | None  # a named tuple of the result columns; None if no rows come back
+    results: tuple[_Processor, ...]
+
+
+class Prepared:
+    """A Core statement run straight on the DBAPI cursor (see the module's docstring).
+
+    ``keys`` are the columns an INSERT or UPDATE sets from its parameters (as
+    ``Session.execute(stmt, params)`` would take them from the first parameter set)."""
+
+    def __init__(self, stmt: Executable, *, keys: Sequence[str] = (), dynamic: bool = False) -> None:
+        self.stmt, self.keys, self.dynamic = stmt, tuple(keys), dynamic
+        self._forms: dict[tuple[str, tuple[str, ...]], _Form] = {}
+
+    def _form(self, dialect: Dialect, params: Mapping[str, Any]) -> _Form:
+        keys = tuple(params) if self.dynamic else self.keys
+        form = self._forms.get((dialect.name, keys))
+        if form is None:
+            form = self._forms[(dialect.name, keys)] = self._compile(dialect, keys)
+        return form
+
+    def _compile(self, dialect: Dialect, keys: tuple[str, ...]) -> _Form:
+        if self.dynamic and isinstance(self.stmt, (Insert, Update)):
+            # what SQLAlchemy would fill in at execution time, this path never does: a bug,
+            # loudly (a statement with fixed ``.values()`` names its columns where it is written)
+            fills = [c.key for c in self.stmt.table.columns  # type: ignore[attr-defined]
+                     if (c.default if isinstance(self.stmt, Insert) else c.onupdate) is not None
+                     and c.key not in keys]
+            if fills:
+                raise ValueError(f"a prepared statement must set the columns with Python defaults: {fills}")
+        compiled = self.stmt.compile(dialect=dialect, column_keys=list(keys) or None)
+        if "POSTCOMPILE" in compiled.string:  # an IN list expanded per execution: not here
+            raise ValueError(f"a prepared statement cannot expand parameters: {compiled.string}")
+        positional = bool(compiled.positional)
+        names = tuple(compiled.positiontup or ()) if positional else tuple(compiled.params)
+        processors: dict[str, _Processor] = {}
+        for name in names:
+            bind = compiled.binds[name]
+            processors[name] = bind.type.dialect_impl(dialect).bind_processor(dialect)
+        columns = list(getattr(self.stmt, "exported_columns", ()) or ())
+        row = namedtuple("Row", [c.key for c in columns], rename=True) if columns else None  # type: ignore[misc]
+        results = tuple(c.type.dialect_impl(dialect).result_processor(dialect, None) for c in columns)
+        return _Form(sql=compiled.string, positional=positional, names=names, defaults=dict(compiled.params),
+                     processors=processors, row=row, results=results)
+
+    def _bound(self, form: _Form, params: Mapping[str, Any]) -> Any:
+        values = []
+        for name in form.names:
+            v = params[name] if name in params else form.defaults[name]
+            p = form.processors[name]
+            values.append(v if p is None or v is None else p(v))
+        return tuple(values) if form.positional else dict(zip(form.names, values))
+
+    def _execute(self, session: Session, params: Mapping[str, Any] | None) -> tuple[Any, _Form]:
+        params = params or {}
+        dialect = session.get_bind().dialect
+        form = self._form(dialect, params)
+        cur = cursor(session)
+        bound = self._bound(form, params)
+        try:
+            cur.execute(form.sql, bound)
+        except dialect.loaded_dbapi.Error as e:  # as SQLAlchemy raises it: IntegrityError, OperationalError…
+            raise DBAPIError.instance(form.sql, bound, e, dialect.loaded_dbapi.Error) from e
+        return cur, form
+
+    def rows(self, session: Session, params: Mapping[str, Any] | None = None) -> list[Any]:
+        """Run it in the session's transaction; the rows, as named tuples."""
+        cur, form = self._execute(session, params)
+        if form.row is None:
+            return []
+        procs, make = form.results, form.row._make  # type: ignore[attr-defined]
+        return [make([v if p is None or v is None else p(v) for p, v in zip(procs, raw)]) for raw in cur.fetchall()]
+
+    def first(self, session: Session, params: Mapping[str, Any] | None = None) -> Any | None:
+        got = self.rows(session, params)
+        return got[0] if got else None
+
+    def scalar(self, session: Session, params: Mapping[str, Any] | None = None) -> Any:
+        got = self.rows(session, params)
+        return got[0][0] if got else None
+
+    def run(self, session: Session, params: Mapping[str, Any] | None = None) -> int:
+        """Run it; how many rows it changed."""
+        cur, form = self._execute(session, params)
+        if form.row is not None:
+            cur.fetchall()
+        return int(cur.rowcount)
+
+
+def cursor(session: Session) -> Any:
+    """The driver's cursor on the session's connection, kept for the session's transaction
+    (``Session.connection`` begins it as SQLAlchemy would: ``BEGIN IMMEDIATE`` on SQLite)."""
+    cur = session.info.get(_CURSOR_KEY)
+    if cur is None:
+        cur = session.info[_CURSOR_KEY] = session.connection().connection.driver_connection.cursor()  # type: ignore[union-attr]
+    return cur
+
+
+def forget(session: Session, transaction: Any) -> None:
+    """``after_transaction_end`` (registered in ``db.Database``): once the session's own
+    transaction ends its connection may go back to the pool and serve someone else, so
+    the cursor kept for it must not be used again."""
+    if transaction.parent is None:
+        cur = session.info.pop(_CURSOR_KEY, None)
+        if cur is not None:
+            cur.close()
+
+
+@contextmanager
+def savepoint(session: Session, name: str = "lean") -> Iterator[None]:
+    """A SAVEPOINT on the cursor around prepared statements: on an error they are taken back
+    and the error goes on. The Session does not know of it, so the block must not leave ORM
+    objects behind (``Writer.run(lean=True)``); after a rollback the Session forgets every
+    object it holds, lest one show a row the rollback took back."""
+    cur = cursor(session)
+    cur.execute(f"SAVEPOINT {name}")
+    try:
+        yield
+    except BaseException:
+        cur.execute(f"ROLLBACK TO SAVEPOINT {name}")
+        cur.execute(f"RELEASE SAVEPOINT {name}")
+        session.expunge_all()
+        raise
+    cur.execute(f"RELEASE SAVEPOINT {name}")
