@@ -121,8 +121,9 @@ class Writer:
         # shielded: a client that disconnects must not leave a command half-known
         return await asyncio.shield(fut)
 
-    def run_sync(self, fn: Callable[[Session], T]) -> T:
-        """From a worker thread: blocks until the batch holding ``fn`` has committed."""
+    def run_sync(self, fn: Callable[[Session], T], *, lean: bool = False) -> T:
+        """From a worker thread: blocks until the batch holding ``fn`` has committed
+        (``lean`` as in ``run``)."""
         if not self.enabled or threading.current_thread() is self._thread:
             with self.db.write() as s:
                 return fn(s)
@@ -134,7 +135,7 @@ class Writer:
             else:
                 fut.set_result(result)  # type: ignore[arg-type]
 
-        self._submit(Command(fn, done))
+        self._submit(Command(fn, done, lean=lean))
         return fut.result()
 
     def _submit(self, cmd: Command[Any]) -> None:

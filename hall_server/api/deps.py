@@ -93,6 +93,7 @@ class AppContext:
     hub: Any = None
     actors: ActorCache = field(default_factory=ActorCache)
     writer: Writer = None  # type: ignore[assignment]  # built from db when not given
+    lane_served: int = 0  # requests answered by the hot lane (api/lane.py) since start
 
     def __post_init__(self) -> None:
         if self.writer is None:

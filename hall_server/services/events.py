@@ -4,7 +4,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, cast
+from typing import Any, NamedTuple, cast
 
 from sqlalchemy import Table, bindparam, insert, select, update
 from sqlalchemy.orm import Session
@@ -23,10 +23,16 @@ _INSERT = Prepared(insert(_EVENTS), dynamic=True)  # run on the driver's cursor 
 _MOVE_TIP = update(_HEAD).where(_HEAD.c.id == 1).values(seq=bindparam("seq"), hash=bindparam("hash"))
 
 
+class Appended(NamedTuple):
+    """Where an append landed in the chain (its row is written; read it back for more)."""
+    seq: int
+    hash: str
+
+
 def append(
     session: Session, type: str, *, actor: Actor | str, at: datetime,
     window_no: int | None = None, data: dict[str, Any] | None = None,
-) -> Event:
+) -> Appended:
     """Append one event after the chain's tip; the caller's commit makes it real.
 
     Must run inside ``Database.write()`` or a writer batch (the writer lock makes the tip
@@ -54,11 +60,12 @@ def append(
     _INSERT.run(session, row)
     session.info[_TIP_KEY] = (seq, h)
     session.info[_MOVED_KEY] = True
-    ev = Event(**row)  # a detached copy for the caller (ev.seq etc.); the row is already written
-    session.info.setdefault("new_events", []).append(event_dict(ev))
+    # what subscribers get (``event_dict`` of the row), without building a mapped Event
+    session.info.setdefault("new_events", []).append(
+        published(seq=seq, at=at, actor=actor_id, window_no=window_no, type=type, data=data))
     if type in confcache.INVALIDATING:  # this process's kept configuration, at once
         confcache.clear()
-    return ev
+    return Appended(seq, h)
 
 
 _TIP_KEY, _MOVED_KEY = "event_tip", "event_tip_moved"
@@ -120,9 +127,14 @@ def restore(session: Session, m: Mark) -> None:
     del session.info["new_events"][m.published:]
 
 
+def published(*, seq: int, at: datetime, actor: str, window_no: int | None, type: str,
+              data: dict[str, Any]) -> dict[str, Any]:
+    """An event as subscribers and after-commit hooks get it (the one home of that shape)."""
+    return {"seq": seq, "at": at.isoformat(), "actor": actor, "window_no": window_no, "type": type, "data": data}
+
+
 def event_dict(ev: Event) -> dict[str, Any]:
-    return {"seq": ev.seq, "at": ev.at.isoformat(), "actor": ev.actor, "window_no": ev.window_no,
-            "type": ev.type, "data": ev.data}
+    return published(seq=ev.seq, at=ev.at, actor=ev.actor, window_no=ev.window_no, type=ev.type, data=ev.data)
 
 
 def last_seq(session: Session) -> int:

@@ -12,10 +12,10 @@ from ..contract.show import mask_id, mask_name
 from ..models import Category, Department, Duty, Event, Staff, Ticket, Window
 from ..settings import Settings
 from . import events
-from .queue import badge, waiting_counts
+from .queue import TicketRow, badge, waiting_counts
 
 
-def ticket_out(t: Ticket, *, category_name: str = "", waiting_ahead: int = 0, est: int = 0) -> c.TicketOut:
+def ticket_out(t: Ticket | TicketRow, *, category_name: str = "", waiting_ahead: int = 0, est: int = 0) -> c.TicketOut:
     return c.TicketOut(
         id=t.id, number=t.number, category=t.prefix, category_name=category_name,
         state=q.TicketState(t.state), priority=t.priority, business_day=t.business_day,

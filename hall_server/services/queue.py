@@ -3,8 +3,8 @@ pause and resume. Each loads, asks the domain, persists and appends its event; t
 caller (``Database.write``) commits once."""
 from __future__ import annotations
 
-from datetime import datetime, timedelta
-from typing import Any, cast
+from datetime import date, datetime, timedelta
+from typing import Any, NamedTuple, cast
 
 import json
 
@@ -106,11 +106,39 @@ def category_name(session: Session, prefix: str) -> str:
                             lambda: session.scalar(_CATEGORY_NAME, {"p": prefix}) or "")
 
 
-def _ticket_from(row: Any, **changes: Any) -> Ticket:
-    """A detached ``Ticket`` built from a Core row (plus the values just written)."""
+class TicketRow(NamedTuple):
+    """A ticket as the hot paths answer it: the columns of ``Ticket``, read-only. Building a
+    mapped instance per answer cost more than the statement that wrote it."""
+    id: int
+    business_day: date
+    prefix: str
+    issued_prefix: str
+    seq: int
+    number: str
+    state: str
+    priority: bool
+    target_window_no: int | None
+    window_no: int | None
+    staff_id: int | None
+    issued_at: datetime
+    queued_at: datetime
+    called_at: datetime | None
+    started_at: datetime | None
+    completed_at: datetime | None
+    skipped_at: datetime | None
+    requeues: int
+    recalls: int
+    source: str
+    citizen_name: str | None
+    citizen_id_number: str | None
+    wait_estimate_min: int | None
+
+
+def _ticket_from(row: Any, **changes: Any) -> TicketRow:
+    """The ticket of a Core row, plus the values just written."""
     values = row._asdict()
     values.update(changes)
-    return Ticket(**values)
+    return TicketRow(**values)
 
 
 def _open_window(session: Session, window_no: int, actor: Actor) -> tuple[datetime | None, list[str]]:
@@ -245,7 +273,7 @@ def serving_windows(session: Session, prefix: str) -> int:
 def issue_ticket(
     session: Session, *, settings: Settings, prefix: str, priority: bool, actor: Actor, now: datetime,
     citizen_name: str | None = None, citizen_id_number: str | None = None, priority_reason: str | None = None,
-) -> tuple[Ticket, int, int]:
+) -> tuple[TicketRow, int, int]:
     """Take a number. Returns (ticket, waiting_ahead, estimated minutes).
 
     A 绿色通道 (priority) number is granted by a named person for a stated reason, both
@@ -286,7 +314,7 @@ def issue_ticket(
         citizen_id_number=citizen_id_number, wait_estimate_min=est)
     new_id = _INSERT_TICKET.scalar(session, values)
     _count(session, day, prefix, priority, +1)
-    t = Ticket(id=int(new_id), **values)  # detached: the row is written
+    t = TicketRow(id=int(new_id), **values)
     data: dict[str, Any] = {"ticket": number, "ticket_id": t.id, "category": prefix, "priority": priority,
                             "waiting_ahead": ahead, "estimate_min": est, "business_day": day.isoformat()}
     if citizen_id_number:
@@ -311,7 +339,7 @@ def _require_current(session: Session, window_no: int) -> Ticket:
     return t
 
 
-def _ticket_event(session: Session, type_: str, t: Ticket, *, actor: Actor, now: datetime,
+def _ticket_event(session: Session, type_: str, t: Ticket | TicketRow, *, actor: Actor, now: datetime,
                   window_no: int | None, **extra: Any) -> None:
     data: dict[str, Any] = {"ticket": t.number, "ticket_id": t.id, "category": t.prefix,
                             "state": t.state, "staff_no": actor.staff_no}
@@ -319,7 +347,7 @@ def _ticket_event(session: Session, type_: str, t: Ticket, *, actor: Actor, now:
     events.append(session, type_, actor=actor, at=now, window_no=window_no, data=data)
 
 
-def call_next(session: Session, *, settings: Settings, window_no: int, actor: Actor, now: datetime) -> Ticket:
+def call_next(session: Session, *, settings: Settings, window_no: int, actor: Actor, now: datetime) -> TicketRow:
     paused_at, cats = _open_window(session, window_no, actor)
     if paused_at is not None:
         raise Conflict("窗口暂停中，请先恢复服务再叫号。", code="window_paused")
@@ -358,7 +386,7 @@ def _candidates(session: Session, day: Any, window_no: int, cats: list[str]) -> 
 
 
 def act(session: Session, *, settings: Settings, window_no: int, action: q.Action, actor: Actor,
-        now: datetime) -> Ticket:
+        now: datetime) -> TicketRow:
     """recall / start / complete / skip on the window's current ticket."""
     _open_window(session, window_no, actor)
     row = _current_row(session, window_no)

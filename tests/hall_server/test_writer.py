@@ -48,7 +48,7 @@ def test_a_batch_takes_everything_waiting_up_to_its_bound(pending: int, max_batc
     assert plan(pending, max_batch=max_batch) == taken
 
 
-def _queue_while_held(db: Database, writer: Writer, fns: list) -> list:  # type: ignore[type-arg]
+def _queue_while_held(db: Database, writer: Writer, fns: list, *, lean: bool = False) -> list:  # type: ignore[type-arg]
     """Submit every fn from its own thread while the writer is busy with a command that
     waits for them, so they all land in the next batch in a known order; returns each
     one's outcome (result or exception), in submission order."""
@@ -63,7 +63,7 @@ def _queue_while_held(db: Database, writer: Writer, fns: list) -> list:  # type:
 
     def submit(i: int, fn) -> None:  # type: ignore[no-untyped-def]
         try:
-            outcomes[i] = writer.run_sync(fn)
+            outcomes[i] = writer.run_sync(fn, lean=lean)
         except Exception as e:  # noqa: BLE001 - the outcome under test
             outcomes[i] = e
 
@@ -81,11 +81,13 @@ def _queue_while_held(db: Database, writer: Writer, fns: list) -> list:  # type:
     return outcomes
 
 
-def test_a_failing_command_fails_alone_and_its_neighbours_commit(db: Database) -> None:
+@pytest.mark.parametrize("lean", [False, True], ids=["orm-savepoint", "lean-savepoint"])
+def test_a_failing_command_fails_alone_and_its_neighbours_commit(db: Database, lean: bool) -> None:
     writer = Writer(db)
     try:
         first = writer.run_sync(_append("first"))  # the thread runs; the next four share a batch
-        out = _queue_while_held(db, writer, [_append("a"), _fails_after_appending, _append("b"), _append("c")])
+        out = _queue_while_held(db, writer, [_append("a"), _fails_after_appending, _append("b"), _append("c")],
+                                lean=lean)
     finally:
         writer.stop()
     assert isinstance(out[1], Conflict)
