@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import asyncio
-import hashlib
 import logging
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
@@ -10,15 +9,14 @@ from datetime import datetime
 
 import anyio.to_thread
 from fastapi import FastAPI
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from . import migrate
 from .api import admin, auth, errors, hall, phone, queue, ws
-from .api import anchoring, guard
+from .api import anchoring
 from .api.deps import AppContext, utcnow
-from .api.errors import error_response
-from .domain.errors import TooLarge
-from .api.admission import WriteAdmission
+from .api.admission import Gate, WriteAdmission
+from .api.body import BodyLimit
 from .api.lane import HotLane
 from .writer import Writer
 from .api.hub import EventHub
@@ -49,62 +47,6 @@ def _area_routers() -> list[object]:
     return out
 
 
-class BodyLimit:
-    """Refuse bodies over the limit (413), whether announced by Content-Length or sent
-    chunked. Pure ASGI: no per-request task group, unlike ``@app.middleware``."""
-
-    def __init__(self, app: ASGIApp, *, max_bytes: int) -> None:
-        self.app, self.max_bytes = app, max_bytes
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        bad = guard.refuse_url(scope)  # NUL and control characters never reach a handler (docs/audit.md)
-        if bad is not None:
-            await error_response(422, bad.code, bad.message)(scope, receive, send)
-            return
-        for name, value in scope.get("headers", ()):
-            if name == b"content-length":  # the server holds the client to what it announced
-                if not value.isdigit() or int(value) > self.max_bytes:
-                    await error_response(413, TooLarge.code, TooLarge.message)(scope, receive, send)
-                    return
-                break
-        if scope.get("method") in ("GET", "HEAD", "DELETE", "OPTIONS") \
-                and all(name != b"transfer-encoding" for name, _ in scope.get("headers", ())):
-            await self.app(scope, receive, send)
-            return
-        # read the body here, up to the limit (also when sent chunked), check it, hand it on
-        chunks: list[bytes] = []
-        seen = 0
-        while True:
-            msg = await receive()
-            if msg["type"] != "http.request":  # client went away
-                return
-            body = msg.get("body", b"")
-            seen += len(body)
-            if seen > self.max_bytes:
-                await error_response(413, TooLarge.code, TooLarge.message)(scope, receive, send)
-                return
-            chunks.append(body)
-            if not msg.get("more_body", False):
-                break
-        whole = b"".join(chunks)
-        ctype = next((v for n, v in scope.get("headers", ()) if n == b"content-type"), b"")
-        bad = guard.refuse_body(whole, ctype)
-        if bad is not None:
-            await error_response(422, bad.code, bad.message)(scope, receive, send)
-            return
-        # the Idempotency-Key guard compares a retry's body with the first one (api/deps.py)
-        scope.setdefault("state", {})["body_digest"] = hashlib.sha256(whole).hexdigest()
-        buffered: list[Message] = [{"type": "http.request", "body": whole, "more_body": False}]
-
-        async def replay() -> Message:
-            return buffered.pop() if buffered else await receive()
-
-        await self.app(scope, replay, send)
-
-
 class RawSend:
     """Puts the server's own ``send`` into a WebSocket's scope (``api.ws.RAW_SEND_KEY``),
     before any framework layer wraps it: the event hub writes ready frames to up-to-date
@@ -117,6 +59,23 @@ class RawSend:
         if scope["type"] == "websocket":
             scope[RAW_SEND_KEY] = send
         await self.app(scope, receive, send)
+
+
+class HallApp(FastAPI):
+    """The API, with the hot lane (``api/lane.py``) ahead of the framework's own layers: the
+    lane's requests never enter the middleware stack, everything else goes as always."""
+
+    lane: HotLane | None = None
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if self.lane is not None and HotLane.claims(scope):
+            await self.lane(scope, receive, send)
+        else:
+            await super().__call__(scope, receive, send)
+
+    async def framework(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """The app without the lane: where the lane hands on what it declines."""
+        await super().__call__(scope, receive, send)
 
 
 def create_app(settings: Settings, *, clock: Callable[[], datetime] = utcnow, migrate_db: bool = True) -> FastAPI:
@@ -158,15 +117,18 @@ def create_app(settings: Settings, *, clock: Callable[[], datetime] = utcnow, mi
         stop_checkpointer()
         db.dispose()
 
-    app = FastAPI(title="政务大厅综合管理系统 API", version="1.0", lifespan=lifespan,
+    app = HallApp(title="政务大厅综合管理系统 API", version="1.0", lifespan=lifespan,
                   openapi_url="/openapi.json")
     app.state.ctx = context
     errors.install(app)
 
-    app.add_middleware(HotLane, context=context, enabled=settings.hot_lane)  # inside BodyLimit: a checked body
+    gate = Gate(settings.max_pending_writes)
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
     app.add_middleware(RawSend)
-    app.add_middleware(WriteAdmission, limit=settings.max_pending_writes)  # outermost: refuse before any work
+    app.add_middleware(WriteAdmission, gate=gate)  # outermost: refuse before any work
+    if settings.hot_lane:  # in front of it all: the six peak-hour requests (api/lane.py)
+        app.lane = HotLane(context=context, gate=gate, max_body_bytes=settings.max_body_bytes,
+                           fallback=app.framework)
 
     for r in (auth.router, queue.router, hall.router, admin.router, admin.photo_router, *_area_routers()):
         app.include_router(r, prefix=API_PREFIX)  # type: ignore[arg-type]

@@ -21,11 +21,11 @@ READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 MESSAGE = "服务器繁忙，请稍后重试。"
 
 
-class WriteAdmission:
-    """ASGI middleware; ``limit`` 0 turns it off."""
+class Gate:
+    """The bound itself, shared by the middleware below and the hot lane (``api/lane.py``),
+    so every write counts against one limit; ``limit`` 0 turns it off."""
 
-    def __init__(self, app: Any, *, limit: int, retry_after_s: int = 1) -> None:
-        self.app = app
+    def __init__(self, limit: int, *, retry_after_s: int = 1) -> None:
         self.limit = limit
         self.retry_after = str(max(1, retry_after_s))
         self.in_flight = 0
@@ -33,22 +33,41 @@ class WriteAdmission:
         self._body = json.dumps({"error": {"code": "overloaded", "message": MESSAGE}},
                                 ensure_ascii=False).encode()
 
-    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
-        if scope["type"] != "http" or self.limit <= 0 or scope["method"] in READ_METHODS:
-            await self.app(scope, receive, send)
-            return
-        if self.in_flight >= self.limit:
+    def enter(self) -> bool:
+        """Take a place (True), or count a refusal (False: answer it with ``refuse``)."""
+        if self.limit > 0 and self.in_flight >= self.limit:
             self.refused += 1
             if self.refused == 1 or self.refused % 1000 == 0:
                 log.warning("overloaded: %d writes waiting, refused %d so far", self.in_flight, self.refused)
-            await send({"type": "http.response.start", "status": 503,
-                        "headers": [(b"content-type", b"application/json"),
-                                    (b"content-length", str(len(self._body)).encode()),
-                                    (b"retry-after", self.retry_after.encode())]})
-            await send({"type": "http.response.body", "body": self._body})
-            return
+            return False
         self.in_flight += 1
+        return True
+
+    def leave(self) -> None:
+        self.in_flight -= 1
+
+    async def refuse(self, send: Any) -> None:
+        await send({"type": "http.response.start", "status": 503,
+                    "headers": [(b"content-type", b"application/json"),
+                                (b"content-length", str(len(self._body)).encode()),
+                                (b"retry-after", self.retry_after.encode())]})
+        await send({"type": "http.response.body", "body": self._body})
+
+
+class WriteAdmission:
+    """ASGI middleware: every writing request passes the gate."""
+
+    def __init__(self, app: Any, *, gate: Gate) -> None:
+        self.app, self.gate = app, gate
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] != "http" or scope["method"] in READ_METHODS:
+            await self.app(scope, receive, send)
+            return
+        if not self.gate.enter():
+            await self.gate.refuse(send)
+            return
         try:
             await self.app(scope, receive, send)
         finally:
-            self.in_flight -= 1
+            self.gate.leave()

@@ -179,7 +179,7 @@ class Key:
 
     @classmethod
     def make(cls, *, key: str | None, actor: Actor | None, route: str, digest: str | None, status: int) -> Key:
-        """``route`` is "METHOD /path"; ``digest`` the body's sha256 (``app.BodyLimit``)."""
+        """``route`` is "METHOD /path"; ``digest`` the body's sha256 (``api.body.read``)."""
         if key is not None and not (1 <= len(key) <= 200):
             raise BadInput("Idempotency-Key 长度应为 1–200 个字符。", code="bad_idempotency_key")
         return cls(key=key, principal=actor.ident if actor else "anonymous", route=route, digest=digest,

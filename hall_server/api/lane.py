@@ -13,9 +13,11 @@ actor look-up (``deps.actor_for``), Idempotency-Key guard (``deps.write_once``) 
 mapping (``errors.response_for``); the routes stay for the OpenAPI description and for
 anything the lane declines. It declines (passes the request on, its body replayed) whatever
 is not plainly one of the six: a query string, a body that is not a valid ``TicketIn``
-(so a 422 reads exactly as from the framework), a non-JSON content type. It sits inside
-``app.BodyLimit``, which has already bounded and checked the body and noted its digest,
-and inside ``WriteAdmission``, which counts it like any write.
+(so a 422 reads exactly as from the framework), a non-JSON content type. It stands in
+front of the whole middleware stack (``app.HallApp``), so it does itself what those layers
+do for it: the body is read, bounded and checked by ``api.body.read`` (as ``BodyLimit``
+does), the write passes the same ``admission.Gate``, and any error is answered by
+``errors.response_for``.
 """
 from __future__ import annotations
 
@@ -24,11 +26,14 @@ import logging
 import re
 
 from pydantic import ValidationError
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from .. import contract as c
 from ..contract import API_PREFIX
+from ..domain.errors import HallError
+from . import body
 from . import queue as routes
+from .admission import Gate
 from .deps import AppContext, Key, actor_for, allow, write_once
 from .errors import response_for
 
@@ -43,20 +48,21 @@ _AT_WINDOW = frozenset(routes.STAFF_AT_WINDOW)
 
 
 class HotLane:
-    """ASGI middleware; ``enabled`` False passes everything on (the benchmark's comparison)."""
+    """Serves what ``claims`` says is its own; the app (``app.HallApp``) hands it those."""
 
-    def __init__(self, app: ASGIApp, *, context: AppContext, enabled: bool = True) -> None:
-        self.app, self.c, self.enabled = app, context, enabled
+    def __init__(self, *, context: AppContext, gate: Gate, fallback: ASGIApp, max_body_bytes: int) -> None:
+        self.c, self.gate, self.fallback, self.max_body_bytes = context, gate, fallback, max_body_bytes
+
+    @staticmethod
+    def claims(scope: Scope) -> bool:
+        if scope["type"] != "http" or scope["method"] != "POST" or scope["query_string"]:
+            return False
+        path: str = scope["path"]
+        return path == ISSUE_PATH or _MOVE_PATH.fullmatch(path) is not None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if not self.enabled or scope["type"] != "http" or scope["method"] != "POST" or scope["query_string"]:
-            await self.app(scope, receive, send)
-            return
         path: str = scope["path"]
         move = None if path == ISSUE_PATH else _MOVE_PATH.fullmatch(path)
-        if path != ISSUE_PATH and move is None:
-            await self.app(scope, receive, send)
-            return
         authorization, key, ctype = "", None, b""
         for name, value in scope["headers"]:
             if name == b"authorization":
@@ -65,56 +71,45 @@ class HotLane:
                 key = value.decode("latin-1")
             elif name == b"content-type":
                 ctype = value
-        body_bytes = b""
-        if move is None:  # the one request here with a body
-            body_bytes = await _read_body(receive)
-            body = _ticket_in(body_bytes, ctype)
-            if body is None:  # let the framework answer it, word for word as always
-                await self.app(scope, _replay(body_bytes, receive), send)
-                return
         where = f"POST {path}"
+        if move is None:  # the one request here with a body
+            try:
+                got = await body.read(scope, receive, max_bytes=self.max_body_bytes)
+            except HallError as e:
+                await response_for(e, where=where)(scope, receive, send)
+                return
+            if got is None:  # the client went away
+                return
+            ticket = _ticket_in(got, ctype)
+            if ticket is None:  # let the framework answer it, word for word as always
+                await self.fallback(scope, body.replay(got, receive), send)
+                return
+        if not self.gate.enter():  # the same bound as every other write (api/admission.py)
+            await self.gate.refuse(send)
+            return
         try:
             if move is None:
                 actor = allow(await actor_for(self.c, authorization), _ISSUERS)
                 k = Key.make(key=key, actor=actor, route=where, status=201,
                              digest=scope.get("state", {}).get("body_digest"))
-                response = await write_once(self.c, k, routes.issue_write(self.c, actor, body), lean=True)
+                response = await write_once(self.c, k, routes.issue_write(self.c, actor, ticket), lean=True)
             else:
                 actor = allow(await actor_for(self.c, authorization), _AT_WINDOW)
                 response = await routes.window_move(self.c, actor, int(move.group(1)),
                                                     routes.WINDOW_MOVES[move.group(2)])
         except Exception as exc:  # noqa: BLE001 — answered as the framework's handlers answer it
             response = response_for(exc, where=where)
+        finally:
+            self.gate.leave()
         self.c.lane_served += 1  # on the health page
         await response(scope, receive, send)
 
 
-async def _read_body(receive: Receive) -> bytes:
-    chunks: list[bytes] = []
-    while True:
-        msg = await receive()
-        if msg["type"] != "http.request":
-            break
-        chunks.append(msg.get("body", b""))
-        if not msg.get("more_body", False):
-            break
-    return b"".join(chunks)
-
-
-def _ticket_in(body: bytes, ctype: bytes) -> c.TicketIn | None:
+def _ticket_in(raw: bytes, ctype: bytes) -> c.TicketIn | None:
     """The body as the route would read it (JSON, then the model), or None to decline."""
     if ctype and b"json" not in ctype.lower():
         return None
     try:
-        return c.TicketIn.model_validate(json.loads(body))
+        return c.TicketIn.model_validate(json.loads(raw))
     except (ValueError, ValidationError, RecursionError):  # JSONDecodeError is a ValueError
         return None
-
-
-def _replay(body: bytes, receive: Receive) -> Receive:
-    buffered: list[Message] = [{"type": "http.request", "body": body, "more_body": False}]
-
-    async def replay() -> Message:
-        return buffered.pop() if buffered else await receive()
-    return replay
-

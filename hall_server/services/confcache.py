@@ -38,7 +38,7 @@ _generation = 0
 def cached(session: Session, name: str, load: Callable[[], T]) -> T:
     """The value ``name`` of this session's database, loaded once by ``load``."""
     bind = session.bind if session.bind is not None else session.get_bind()
-    key = (str(bind.engine.url), name)
+    key = (bind.engine.url, name)  # the URL (a hashable tuple): read and write engines share it
     with _lock:
         if key in _values:
             return _values[key]  # type: ignore[no-any-return]
