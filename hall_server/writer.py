@@ -118,8 +118,9 @@ class Writer:
                 fut.set_result(result)  # type: ignore[arg-type]
 
         self._submit(Command(fn, done, loop=loop, lean=lean))
-        # shielded: a client that disconnects must not leave a command half-known
-        return await asyncio.shield(fut)
+        # not shielded: if the request's task is cancelled (the client went away), the
+        # command still runs and commits, and ``done`` leaves the cancelled future alone
+        return await fut
 
     def run_sync(self, fn: Callable[[Session], T], *, lean: bool = False) -> T:
         """From a worker thread: blocks until the batch holding ``fn`` has committed

@@ -14,6 +14,7 @@ so a reader of an older snapshot cannot put a stale value back.
 from __future__ import annotations
 
 import threading
+import weakref
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -33,12 +34,19 @@ INVALIDATING = frozenset({kinds.CONFIG_CHANGED.type, kinds.CATEGORY_ADDED.type, 
 _lock = threading.Lock()
 _values: dict[tuple[str, str], Any] = {}  # (database URL, name) -> value
 _generation = 0
+# an engine's URL as text, made once: rendering (or hashing) a URL per look-up was 5 % of
+# an issue's CPU; read and write engines of one database render the same text
+_urls: weakref.WeakKeyDictionary[Any, str] = weakref.WeakKeyDictionary()
 
 
 def cached(session: Session, name: str, load: Callable[[], T]) -> T:
     """The value ``name`` of this session's database, loaded once by ``load``."""
     bind = session.bind if session.bind is not None else session.get_bind()
-    key = (bind.engine.url, name)  # the URL (a hashable tuple): read and write engines share it
+    engine = bind.engine
+    url = _urls.get(engine)
+    if url is None:
+        url = _urls[engine] = str(engine.url)
+    key = (url, name)
     with _lock:
         if key in _values:
             return _values[key]  # type: ignore[no-any-return]

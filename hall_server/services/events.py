@@ -20,7 +20,7 @@ _HEAD = cast(Table, EventHead.__table__)
 # built once (see services/queue.py): every write of the hall runs these three
 _TIP = select(_HEAD.c.seq, _HEAD.c.hash).where(_HEAD.c.id == 1)
 _INSERT = Prepared(insert(_EVENTS), dynamic=True)  # run on the driver's cursor (hall_server/sql.py)
-_MOVE_TIP = update(_HEAD).where(_HEAD.c.id == 1).values(seq=bindparam("seq"), hash=bindparam("hash"))
+_MOVE_TIP = Prepared(update(_HEAD).where(_HEAD.c.id == 1).values(seq=bindparam("seq"), hash=bindparam("hash")))
 
 
 class Appended(NamedTuple):
@@ -95,7 +95,7 @@ def flush_tip(session: Session) -> None:
     """Move the head row to this transaction's last append; called once, before the commit."""
     if session.info.pop(_MOVED_KEY, False):
         seq, h = session.info[_TIP_KEY]
-        session.execute(_MOVE_TIP, {"seq": seq, "hash": h})
+        _MOVE_TIP.run(session, {"seq": seq, "hash": h})
 
 
 def forget_tip(session: Session) -> None:
