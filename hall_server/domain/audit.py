@@ -34,8 +34,13 @@ def canonical(data: Any) -> str:
 
 
 def format_at(at: datetime) -> str:
-    """A fixed textual form, so both databases give the same hash input."""
-    return at.strftime("%Y-%m-%dT%H:%M:%S.%f")
+    """A fixed textual form, so both databases give the same hash input: what
+    ``strftime("%Y-%m-%dT%H:%M:%S.%f")`` gives, the zone left out. ``isoformat`` writes the
+    same text three times faster (every event is hashed once when written); it pads years
+    below 1000, which ``strftime`` does not, so those take the slow road."""
+    if at.year < 1000:
+        return at.strftime("%Y-%m-%dT%H:%M:%S.%f")
+    return at.replace(tzinfo=None).isoformat(timespec="microseconds")
 
 
 def event_hash(
