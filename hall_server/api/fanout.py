@@ -58,13 +58,17 @@ def create_fanout_app(settings: Settings, *, bell_port: int | None, poll: float 
     commit (``None``: read the table every ``poll`` seconds only)."""
     from ..app import RawSend  # the direct-write path of the hub needs the server's own ``send``
     db = Database(settings.sqlalchemy_url)
-    hub = EventHub(min_interval=settings.event_frame_ms / 1000)
+    # the tail sets the pace: at most one read of the log per frame interval, and each read
+    # goes out at once as one frame. A hub holding events for its own slot on top of that
+    # added up to a slot of delay, and reads more often than frames were wasted
+    frame = settings.event_frame_ms / 1000
+    hub = EventHub(min_interval=0)
     context = AppContext(settings=settings, db=db, clock=clock, hub=hub)
     tail: LogTail | BellTail
     if db.is_sqlite:
-        tail = BellTail(db, [hub.publish], port=bell_port, poll=poll)
+        tail = BellTail(db, [hub.publish], port=bell_port, poll=poll, min_gap=frame)
     else:
-        tail = LogTail(db, [hub.publish], poll=poll, min_gap=0.01)
+        tail = LogTail(db, [hub.publish], poll=poll, min_gap=frame)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
