@@ -242,7 +242,6 @@ async def run_load_raw(port: int, clerks: list[tuple[int, dict[str, str]]], kios
     this 2-core machine taken from what it measures; this costs a fraction of that."""
     rnd = random.Random(7)
     stats = Stats()
-    wno = [no for no, _ in clerks]
     wstate = ["idle"] * len(clerks)
     wbusy = [False] * len(clerks)
     nxt = {"idle": "call-next", "called": "start", "serving": "complete"}
@@ -427,7 +426,7 @@ def main() -> int:
             c.execute(f"CREATE DATABASE {pg_db}")
         env["HALL_DATABASE_URL"] = os.environ["HALL_DATABASE_URL"] = f"{args.pg.rstrip('/')}/{pg_db}"
     t = time.perf_counter()
-    tok = seed(data, windows=args.windows, kiosks=args.kiosks)
+    tok = seed(data, windows=args.windows, kiosks=args.kiosks, url=env.get("HALL_DATABASE_URL", ""))
     print(f"seeded in {time.perf_counter() - t:.1f}s ({'PostgreSQL' if args.pg else 'SQLite'})")
 
     port = free_port()
