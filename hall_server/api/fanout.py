@@ -10,6 +10,14 @@ unchanged because it is the same code: a token checked on connect (4401), office
 kinds masked for roles that may not see them, ``after=SEQ`` replay from the log, gaps
 filled from the log, a lagging subscriber dropped with 4409.
 
+The tail sets the pace here: at most one read of the log per ``event_frame_ms``, counted from
+the start of the last read, and each read goes out at once as one frame (the hub holds
+nothing back). Under load every subscriber gets one frame per interval with every event of
+that interval, encoded once per audience (masked, unmasked) and written as the same bytes
+to every up-to-date socket; in a quiet hall an event goes out as soon as its ring arrives.
+Nearly all of this process's CPU is those writes (one ``send`` per subscriber per frame,
+two thirds of it in the kernel; docs/server.md), so the frame interval is what buys it.
+
 Started by ``hall-server run --fanout-port P`` (a child of the server, same database; with
 ``--workers N`` on PostgreSQL, one fan-out process next to the N workers) or on its own
 with ``hall-server fanout --port P`` (PostgreSQL: woken by NOTIFY, on any machine; SQLite:

@@ -185,8 +185,13 @@ class EventHub:
             self._fanout(events)
 
     def _fanout(self, events: list[dict[str, Any]]) -> None:
+        """One frame per audience, encoded on first need; the same bytes to every socket.
+        The loop body runs once per subscriber per frame (20,000 times a second with 1,000
+        displays), so what it needs of the frame is looked up once, before it."""
         plain: Frame | None = None
         masked: Frame | None = None
+        first = events[0]["seq"]
+        last = events[-1]["seq"]
         for sub in list(self.subscribers):
             if sub.unmasked:
                 if plain is None:
@@ -198,9 +203,9 @@ class EventHub:
                 frame = masked
             w = sub.direct
             if w is not None:
-                if frame.first == sub.last + 1 and w.ready():
+                if sub.last + 1 == first and w.ready():
                     w.write(frame.wire)
-                    sub.last = frame.last
+                    sub.last = last
                     continue
                 sub.direct = None  # a gap or back-pressure: the sender task takes over
             try:
