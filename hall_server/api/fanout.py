@@ -10,6 +10,14 @@ unchanged because it is the same code: a token checked on connect (4401), office
 kinds masked for roles that may not see them, ``after=SEQ`` replay from the log, gaps
 filled from the log, a lagging subscriber dropped with 4409.
 
+The tail sets the pace here: at most one read of the log per ``event_frame_ms``, counted from
+the start of the last read, and each read goes out at once as one frame (the hub holds
+nothing back). Under load every subscriber gets one frame per interval with every event of
+that interval, encoded once per audience (masked, unmasked) and written as the same bytes
+to every up-to-date socket; in a quiet hall an event goes out as soon as its ring arrives.
+Nearly all of this process's CPU is those writes (one ``send`` per subscriber per frame,
+two thirds of it in the kernel; docs/server.md), so the frame interval is what buys it.
+
 Started by ``hall-server run --fanout-port P`` (a child of the server, same database; with
 ``--workers N`` on PostgreSQL, one fan-out process next to the N workers) or on its own
 with ``hall-server fanout --port P`` (PostgreSQL: woken by NOTIFY, on any machine; SQLite:
@@ -58,13 +66,17 @@ def create_fanout_app(settings: Settings, *, bell_port: int | None, poll: float 
     commit (``None``: read the table every ``poll`` seconds only)."""
     from ..app import RawSend  # the direct-write path of the hub needs the server's own ``send``
     db = Database(settings.sqlalchemy_url)
-    hub = EventHub(min_interval=settings.event_frame_ms / 1000)
+    # the tail sets the pace: at most one read of the log per frame interval, and each read
+    # goes out at once as one frame. A hub holding events for its own slot on top of that
+    # added up to a slot of delay, and reads more often than frames were wasted
+    frame = settings.event_frame_ms / 1000
+    hub = EventHub(min_interval=0)
     context = AppContext(settings=settings, db=db, clock=clock, hub=hub)
     tail: LogTail | BellTail
     if db.is_sqlite:
-        tail = BellTail(db, [hub.publish], port=bell_port, poll=poll)
+        tail = BellTail(db, [hub.publish], port=bell_port, poll=poll, min_gap=frame)
     else:
-        tail = LogTail(db, [hub.publish], poll=poll, min_gap=0.01)
+        tail = LogTail(db, [hub.publish], poll=poll, min_gap=frame)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:

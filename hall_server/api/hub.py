@@ -127,7 +127,7 @@ class EventHub:
         self.subscribers: set[Subscriber] = set()
         self.min_interval = min_interval
         self._pending: list[dict[str, Any]] = []
-        self._flush_at: asyncio.TimerHandle | None = None
+        self._flush_at: asyncio.Handle | None = None
         self._last_flush = float("-inf")
 
     def bind(self, loop: asyncio.AbstractEventLoop) -> None:
@@ -162,14 +162,17 @@ class EventHub:
             pass
 
     def _collect(self, events: list[dict[str, Any]]) -> None:
-        """On the loop: send now if the last frame is old enough, else at the next slot."""
+        """On the loop: send on this turn of the loop if the last frame is old enough,
+        else at the next slot. "This turn" is a ``call_soon``, not at once: batches that
+        reached the loop together (it was busy, or a tail read in several chunks) go out
+        as one frame, one write per subscriber instead of one per batch."""
         self._pending.extend(events)
         if self._flush_at is not None:
             return
         assert self.loop is not None
         wait = self._last_flush + self.min_interval - self.loop.time()
         if wait <= 0:
-            self._flush()
+            self._flush_at = self.loop.call_soon(self._flush)
         else:
             self._flush_at = self.loop.call_later(wait, self._flush)
 
@@ -182,8 +185,13 @@ class EventHub:
             self._fanout(events)
 
     def _fanout(self, events: list[dict[str, Any]]) -> None:
+        """One frame per audience, encoded on first need; the same bytes to every socket.
+        The loop body runs once per subscriber per frame (20,000 times a second with 1,000
+        displays), so what it needs of the frame is looked up once, before it."""
         plain: Frame | None = None
         masked: Frame | None = None
+        first = events[0]["seq"]
+        last = events[-1]["seq"]
         for sub in list(self.subscribers):
             if sub.unmasked:
                 if plain is None:
@@ -195,9 +203,9 @@ class EventHub:
                 frame = masked
             w = sub.direct
             if w is not None:
-                if frame.first == sub.last + 1 and w.ready():
+                if sub.last + 1 == first and w.ready():
                     w.write(frame.wire)
-                    sub.last = frame.last
+                    sub.last = last
                     continue
                 sub.direct = None  # a gap or back-pressure: the sender task takes over
             try:

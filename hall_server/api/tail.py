@@ -25,6 +25,7 @@ import logging
 from select import select as wait_readable
 import socket
 import threading
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -59,6 +60,7 @@ class _TableTail:
         self.min_gap = min_gap
         self.batch = batch
         self.last = 0
+        self._read_at = float("-inf")  # monotonic time the last read began
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
 
@@ -81,8 +83,17 @@ class _TableTail:
     def _run(self) -> None:
         raise NotImplementedError
 
+    def _pace(self) -> None:
+        """Wait out the rest of ``min_gap`` since the last read began (wake-ups meanwhile
+        are answered by the one read that follows). Counted from the read's start, not its
+        end, so reads come every ``min_gap`` under load, not every ``min_gap`` + a read."""
+        rest = self._read_at + self.min_gap - time.monotonic()
+        if rest > 0:
+            self._stop.wait(rest)
+
     def drain(self) -> None:
         """Read and hand on everything after ``last``, in seq order, in bounded batches."""
+        self._read_at = time.monotonic()
         while not self._stop.is_set():
             with self.db.read() as s:
                 rows = s.scalars(select(Event).where(Event.seq > self.last)
@@ -129,8 +140,7 @@ class LogTail(_TableTail):
                     while not self._stop.is_set():
                         for _ in conn.notifies(timeout=self.poll, stop_after=1):
                             pass
-                        if self.min_gap:
-                            self._stop.wait(self.min_gap)  # notifications meanwhile: one read
+                        self._pace()  # notifications meanwhile: one read
                         self.drain()
             except Exception:  # a lost connection or a failed read: reconnect, read from ``last``
                 if self._stop.is_set():
@@ -178,7 +188,7 @@ class BellTail(_TableTail):
         while not self._stop.is_set():
             try:
                 self.drain()
-                self._stop.wait(self.min_gap)  # rings meanwhile are answered by one read
+                self._pace()  # rings meanwhile are answered by one read
                 self._wait()
             except Exception:  # a failed read (a locked or busy file): read again from ``last``
                 if self._stop.is_set():

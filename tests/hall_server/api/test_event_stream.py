@@ -279,3 +279,20 @@ def test_the_hub_writes_direct_only_in_order_and_hands_back_otherwise():
     assert still_direct and last == 3 and queued == []
     for data, still_direct, last, queued in (pushing_back, gap):  # nothing written; the task takes over
         assert data == b"" and not still_direct and last == 1 and len(queued) == 1
+
+
+def test_batches_that_reach_the_loop_together_go_out_as_one_frame():
+    """Two commits handed over before the loop gets to them (it was busy): one frame, one
+    write per subscriber, not one per batch."""
+    async def scenario() -> tuple[list[int], int]:
+        hub = EventHub(min_interval=0)
+        hub.bind(asyncio.get_running_loop())
+        sub = hub.subscribe(unmasked=True)
+        hub.publish([_event(1), _event(2)])
+        hub.publish([_event(3)])
+        frame = await sub.queue.get()
+        assert frame is not None
+        return [seq for seq, _ in frame.items], sub.queue.qsize()
+
+    seqs, left = asyncio.run(scenario())
+    assert seqs == [1, 2, 3] and left == 0

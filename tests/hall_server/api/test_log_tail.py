@@ -4,6 +4,7 @@ on PostgreSQL, the writer's doorbell on SQLite) costs latency, never an event.""
 from __future__ import annotations
 
 import threading
+import time
 from datetime import datetime, timezone
 from typing import Any
 
@@ -147,3 +148,36 @@ def test_a_doorbell_nobody_answers_never_fails_a_write(sqlite_url: str) -> None:
     finally:
         ring.close()
         db.dispose()
+
+
+def test_a_busy_log_is_read_at_most_once_per_min_gap_and_nothing_is_lost(sqlite_url: str) -> None:
+    """The fan-out process's tail paces itself at the frame interval: rings during a gap are
+    answered by the one read after it (each read is one frame to every subscriber)."""
+    writer, reader = Database(sqlite_url), Database(sqlite_url)
+    port, gap = free_port(), 0.2
+    sink = _Sink()
+    arrivals: list[float] = []
+
+    def timed(batch: list[dict[str, Any]]) -> None:
+        arrivals.append(time.monotonic())
+        sink(batch)
+
+    tail = BellTail(reader, [timed], port=port, poll=60.0, min_gap=gap)
+    ring = Doorbell(port)
+    writer.after_commit.append(ring)
+    tail.start()
+    first = tail.last + 1
+    try:
+        while len(arrivals) < 4:  # rung after every write, far more often than once per gap
+            _write(writer, 1)
+        with writer.read() as s:  # the last writes arrive with the read after the next gap
+            written = events.last_seq(s)
+        assert sink.wait_for(written - first + 1)
+    finally:
+        tail.stop()
+        ring.close()
+        writer.dispose()
+        reader.dispose()
+    assert sink.got == list(range(first, written + 1))
+    # a read begins at least ``gap`` after the one before; what it hands on follows by a read's time
+    assert all(b - a > gap * 0.75 for a, b in zip(arrivals, arrivals[1:]))
