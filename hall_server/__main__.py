@@ -277,7 +277,6 @@ def cmd_run(settings: Settings, args: argparse.Namespace) -> int:
     # with gc.callbacks under the benchmark; docs/server.md), which was the p99.
     gc.collect()
     gc.freeze()
-    sys.setswitchinterval(settings.gil_switch_ms / 1000)
     _out(f"政务大厅服务已启动：http://{args.host}:{args.port}/api/v1  （接口文档 http://{args.host}:{args.port}/docs）")
     if args.demo:
         from .demo import DEMO_PASSWORD

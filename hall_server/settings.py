@@ -37,10 +37,6 @@ class Settings(BaseSettings):
     event_frame_ms: int = 50  # under load, at most one event frame per subscriber per this interval
     group_commit: bool = True  # concurrent writes share one transaction and one commit (hall_server/writer.py)
     group_commit_max_batch: int = 64  # commands per batch at most
-    # how long a thread may hold Python's lock before another gets its turn (Python: 5 ms):
-    # the event loop and the group-commit writer take turns on one core, and a request
-    # waiting that long for each turn is the open-loop p99 (docs/server.md "Hot lane")
-    gil_switch_ms: float = 5.0
     hot_lane: bool = True  # the six peak-hour requests skip the framework's layers (hall_server/api/lane.py)
     durable_commits: bool = True  # an acknowledged write survives power loss (SQLite synchronous=FULL)
     max_pending_writes: int = 256  # writing requests in flight before new ones get 503 (0: no bound; api/admission.py)
