@@ -55,7 +55,7 @@ class HotLane:
 
     @staticmethod
     def claims(scope: Scope) -> bool:
-        if scope["type"] != "http" or scope["method"] != "POST" or scope["query_string"]:
+        if scope["type"] != "http" or scope["method"] != "POST" or scope.get("query_string"):
             return False
         path: str = scope["path"]
         return path == ISSUE_PATH or _MOVE_PATH.fullmatch(path) is not None
