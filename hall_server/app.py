@@ -68,9 +68,7 @@ class HallApp(FastAPI):
     lane: HotLane | None = None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if self.lane is not None and HotLane.claims(scope):
-            await self.lane(scope, receive, send)
-        else:
+        if self.lane is None or not await self.lane.answer(scope, receive, send):
             await super().__call__(scope, receive, send)
 
     async def framework(self, scope: Scope, receive: Receive, send: Send) -> None:

@@ -18,9 +18,8 @@ The statements themselves stay SQLAlchemy Core, written once, for SQLite and Pos
 """
 from __future__ import annotations
 
-import logging
 from collections import namedtuple
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
@@ -30,8 +29,6 @@ from sqlalchemy.engine import Dialect
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.expression import Executable
-
-log = logging.getLogger(__name__)
 
 _CURSOR_KEY = "sql.cursor"
 _Processor = Callable[[Any], Any] | None
@@ -43,7 +40,7 @@ class _Form:
     sql: str
     positional: bool
     names: tuple[str, ...]  # bound parameters, in the order a positional driver takes them
-    defaults: Mapping[str, Any]  # values fixed in the statement (literals, IN lists)
+    defaults: Mapping[str, Any]  # values fixed in the statement (literals)
     processors: Mapping[str, _Processor]
     row: type | None  # a named tuple of the result columns; None if no rows come back
     results: tuple[_Processor, ...]
@@ -52,15 +49,15 @@ class _Form:
 class Prepared:
     """A Core statement run straight on the DBAPI cursor (see the module's docstring).
 
-    ``keys`` are the columns an INSERT or UPDATE sets from its parameters (as
-    ``Session.execute(stmt, params)`` would take them from the first parameter set)."""
+    ``dynamic``: an INSERT or UPDATE that sets the columns named by its parameters' keys (as
+    ``Session.execute(stmt, params)`` does), compiled once per set of keys."""
 
-    def __init__(self, stmt: Executable, *, keys: Sequence[str] = (), dynamic: bool = False) -> None:
-        self.stmt, self.keys, self.dynamic = stmt, tuple(keys), dynamic
+    def __init__(self, stmt: Executable, *, dynamic: bool = False) -> None:
+        self.stmt, self.dynamic = stmt, dynamic
         self._forms: dict[tuple[str, tuple[str, ...]], _Form] = {}
 
     def _form(self, dialect: Dialect, params: Mapping[str, Any]) -> _Form:
-        keys = tuple(params) if self.dynamic else self.keys
+        keys = tuple(params) if self.dynamic else ()
         form = self._forms.get((dialect.name, keys))
         if form is None:
             form = self._forms[(dialect.name, keys)] = self._compile(dialect, keys)

@@ -22,7 +22,6 @@ does), the write passes the same ``admission.Gate``, and any error is answered b
 from __future__ import annotations
 
 import json
-import logging
 import re
 
 from pydantic import ValidationError
@@ -37,8 +36,6 @@ from .admission import Gate
 from .deps import AppContext, Key, actor_for, allow, write_once
 from .errors import response_for
 
-log = logging.getLogger(__name__)
-
 ISSUE_PATH = f"{API_PREFIX}/tickets"
 # the window number as the route's WindowNo allows it (1–9999, no leading zero to be safe)
 _MOVE_PATH = re.compile(re.escape(API_PREFIX) + r"/windows/([1-9][0-9]{0,3})/(" +
@@ -48,21 +45,23 @@ _AT_WINDOW = frozenset(routes.STAFF_AT_WINDOW)
 
 
 class HotLane:
-    """Serves what ``claims`` says is its own; the app (``app.HallApp``) hands it those."""
+    """Answers the six requests itself; ``app.HallApp`` offers it every request first."""
 
     def __init__(self, *, context: AppContext, gate: Gate, fallback: ASGIApp, max_body_bytes: int) -> None:
         self.c, self.gate, self.fallback, self.max_body_bytes = context, gate, fallback, max_body_bytes
 
-    @staticmethod
-    def claims(scope: Scope) -> bool:
+    async def answer(self, scope: Scope, receive: Receive, send: Send) -> bool:
+        """Serve the request if it is one of the six (True); else touch nothing (False)."""
         if scope["type"] != "http" or scope["method"] != "POST" or scope.get("query_string"):
             return False
         path: str = scope["path"]
-        return path == ISSUE_PATH or _MOVE_PATH.fullmatch(path) is not None
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        path: str = scope["path"]
         move = None if path == ISSUE_PATH else _MOVE_PATH.fullmatch(path)
+        if move is None and path != ISSUE_PATH:
+            return False
+        await self._serve(scope, receive, send, path, move)
+        return True
+
+    async def _serve(self, scope: Scope, receive: Receive, send: Send, path: str, move: re.Match[str] | None) -> None:
         authorization, key, ctype = "", None, b""
         for name, value in scope["headers"]:
             if name == b"authorization":

@@ -60,8 +60,8 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from bench_server import (HttpConn, Stats, connect, free_port, http_request, pct, quiet_gc,  # noqa: E402
-                          run_load, seed, sign_in)
+from bench_server import (Devices, HttpConn, Stats, connect, drive, free_port, http_request, pct,  # noqa: E402
+                          quiet_gc, run_load, seed, sign_in)
 
 BUCKET_MS = 0.5  # latency histogram resolution
 BUCKETS = 20_000  # up to 10 s
@@ -245,14 +245,13 @@ async def _subscribers(host: str, port: int, tokens: list[str], after: int, conn
 
 async def run_load_raw(port: int, clerks: list[tuple[int, dict[str, str]]], kiosks: list[dict[str, str]],
                        *, rate: float, seconds: float, prefill: int, max_inflight: int) -> tuple[Stats, float]:
-    """The load of ``bench_server.run_load`` (same schedule, same mix, same state machine
-    per window, one keep-alive connection per device) on bare HTTP/1.1 connections with
+    """The load of ``bench_server.run_load`` (the same schedule, ``bench_server.drive``; the
+    same state machine per window, one keep-alive connection per device) on bare HTTP/1.1 connections with
     pre-built requests: httpx cost the generator 0.67 of a core at 300 ops/s, a third of
     this 2-core machine taken from what it measures; this costs a fraction of that."""
     rnd = random.Random(7)
     stats = Stats()
     wstate = ["idle"] * len(clerks)
-    wbusy = [False] * len(clerks)
     nxt = {"idle": "call-next", "called": "start", "serving": "complete"}
     after_ok = {"call-next": "called", "start": "serving", "complete": "idle"}
     wreq = [{op: http_request(port, "POST", f"/api/v1/windows/{no}/{op}", h["Authorization"][7:], b"")
@@ -261,8 +260,7 @@ async def run_load_raw(port: int, clerks: list[tuple[int, dict[str, str]]], kios
                              json.dumps({"category": c}).encode()) for c in "ABC"} for h in kiosks]
     wconn: list[HttpConn] = [await connect(port) for _ in clerks]
     kconn: list[HttpConn] = [await connect(port) for _ in kiosks]
-    kiosk_busy = [False] * len(kiosks)
-    waiting = 0
+    dev = Devices(kiosk_busy=[False] * len(kiosks), window_busy=[False] * len(clerks))
 
     async def send(conns: list[HttpConn], i: int, data: bytes) -> int:
         try:
@@ -271,75 +269,35 @@ async def run_load_raw(port: int, clerks: list[tuple[int, dict[str, str]]], kios
             conns[i] = await connect(port)  # counted as a failure, the run goes on
             return 0
 
-    async def issue(k: int, record: bool = True) -> None:
-        nonlocal waiting
+    async def issue(k: int, record: bool) -> None:
         t0 = time.perf_counter()
         try:
             code = await send(kconn, k, kreq[k][rnd.choice("ABC")])
         finally:
-            kiosk_busy[k] = False
+            dev.kiosk_busy[k] = False
         if record:
             stats.lat["issue"].append(time.perf_counter() - t0)
             stats.status["issue"][code] += 1
         if code == 201:
-            waiting += 1
+            dev.waiting += 1
 
     async def step(i: int) -> None:
-        nonlocal waiting
         op = nxt[wstate[i]]
         t0 = time.perf_counter()
         try:
             code = await send(wconn, i, wreq[i][op])
         finally:
-            wbusy[i] = False
+            dev.window_busy[i] = False
         stats.lat[op].append(time.perf_counter() - t0)
         stats.status[op][code] += 1
         if code == 200:
             wstate[i] = after_ok[op]
             if op == "call-next":
-                waiting -= 1
+                dev.waiting -= 1
 
     try:
-        for i in range(prefill):
-            await issue(i % len(kiosks), record=False)
-        inflight: set[asyncio.Task[None]] = set()
-        interval = 1.0 / rate
-        t_start = time.perf_counter()
-        next_t = t_start
-        n = 0
-        while True:
-            now = time.perf_counter()
-            if now - t_start >= seconds:
-                break
-            while next_t <= now:
-                next_t += interval
-                n += 1
-                if len(inflight) >= max_inflight:
-                    stats.late += 1
-                    continue
-                coro = None
-                if n % 4 == 0 or waiting < 50:
-                    free_k = [k for k, b in enumerate(kiosk_busy) if not b]
-                    if free_k:
-                        k = free_k[rnd.randrange(len(free_k))]
-                        kiosk_busy[k] = True
-                        coro = issue(k)
-                else:
-                    free = [i for i, b in enumerate(wbusy) if not b]
-                    if free:
-                        i = free[rnd.randrange(len(free))]
-                        wbusy[i] = True
-                        coro = step(i)
-                if coro is None:
-                    stats.late += 1  # every device of that kind still busy: the server is behind
-                    continue
-                task = asyncio.create_task(coro)
-                inflight.add(task)
-                task.add_done_callback(inflight.discard)
-            await asyncio.sleep(max(0.0, next_t - time.perf_counter()))
-        if inflight:
-            await asyncio.wait(inflight, timeout=30)
-        elapsed = time.perf_counter() - t_start
+        elapsed = await drive(dev, issue, step, rnd=rnd, stats=stats, rate=rate, seconds=seconds,
+                              prefill=prefill, max_inflight=max_inflight)
     finally:
         for c in wconn + kconn:
             if c.transport is not None:

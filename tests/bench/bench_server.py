@@ -52,6 +52,7 @@ import sys
 import tempfile
 import time
 from collections import defaultdict
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -198,7 +199,6 @@ class Window:
     no: int
     headers: dict[str, str]
     state: str = "idle"  # idle -> called -> serving -> idle
-    busy: bool = False
 
 
 @dataclass
@@ -206,6 +206,64 @@ class Stats:
     lat: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
     status: dict[str, dict[int, int]] = field(default_factory=lambda: defaultdict(lambda: defaultdict(int)))
     late: int = 0
+
+
+@dataclass
+class Devices:
+    """What the open-loop schedule needs to know of the hall's devices: which are busy with a
+    request, and how many people wait (each generator's ``issue``/``step`` keep it true)."""
+    kiosk_busy: list[bool]
+    window_busy: list[bool]
+    waiting: int = 0
+
+
+async def drive(dev: Devices, issue: Callable[[int, bool], Awaitable[None]], step: Callable[[int], Awaitable[None]],
+                *, rnd: random.Random, stats: Stats, rate: float, seconds: float, prefill: int,
+                max_inflight: int) -> float:
+    """The peak hour's open-loop schedule, whatever carries the requests: ``prefill`` numbers
+    first, then an arrival every 1/``rate`` s — a kiosk's issue one time in four (or while
+    fewer than 50 wait), else the next move of a free window — on a free device, or counted
+    late. Returns the seconds the load ran, its stragglers included."""
+    for i in range(prefill):
+        await issue(i % len(dev.kiosk_busy), False)
+    inflight: set[asyncio.Task[None]] = set()
+    interval = 1.0 / rate
+    t_start = time.perf_counter()
+    next_t = t_start
+    n = 0
+    while True:
+        now = time.perf_counter()
+        if now - t_start >= seconds:
+            break
+        while next_t <= now:
+            next_t += interval
+            n += 1
+            if len(inflight) >= max_inflight:
+                stats.late += 1
+                continue
+            coro = None
+            if n % 4 == 0 or dev.waiting < 50:
+                free_k = [k for k, b in enumerate(dev.kiosk_busy) if not b]
+                if free_k:
+                    k = free_k[rnd.randrange(len(free_k))]
+                    dev.kiosk_busy[k] = True
+                    coro = issue(k, True)
+            else:
+                free = [i for i, b in enumerate(dev.window_busy) if not b]
+                if free:
+                    i = free[rnd.randrange(len(free))]
+                    dev.window_busy[i] = True
+                    coro = step(i)
+            if coro is None:
+                stats.late += 1  # every device of that kind still busy: the server is behind
+                continue
+            task = asyncio.create_task(coro)
+            inflight.add(task)
+            task.add_done_callback(inflight.discard)
+        await asyncio.sleep(max(0.0, next_t - time.perf_counter()))
+    if inflight:
+        await asyncio.wait(inflight, timeout=30)
+    return time.perf_counter() - t_start
 
 
 async def run_load(base: str, clerks: list[tuple[int, dict[str, str]]], kiosks: list[dict[str, str]],
@@ -219,11 +277,9 @@ async def run_load(base: str, clerks: list[tuple[int, dict[str, str]]], kiosks: 
     windows = [Window(no, h) for no, h in clerks]
     wclients = [httpx.AsyncClient(base_url=base, timeout=30, limits=one) for _ in windows]
     kclients = [httpx.AsyncClient(base_url=base, timeout=30, limits=one) for _ in kiosks]
-    kiosk_busy = [False] * len(kiosks)
-    waiting = 0
+    dev = Devices(kiosk_busy=[False] * len(kiosks), window_busy=[False] * len(windows))
 
-    async def issue(k: int, record: bool = True) -> None:
-        nonlocal waiting
+    async def issue(k: int, record: bool) -> None:
         t0 = time.perf_counter()
         try:
             r = await kclients[k].post("/api/v1/tickets", json={"category": rnd.choice("ABC")}, headers=kiosks[k])
@@ -231,15 +287,14 @@ async def run_load(base: str, clerks: list[tuple[int, dict[str, str]]], kiosks: 
         except httpx.TransportError:
             code = 0  # counted as a failure, the run goes on
         finally:
-            kiosk_busy[k] = False
+            dev.kiosk_busy[k] = False
         if record:
             stats.lat["issue"].append(time.perf_counter() - t0)
             stats.status["issue"][code] += 1
         if code == 201:
-            waiting += 1
+            dev.waiting += 1
 
     async def step(i: int) -> None:
-        nonlocal waiting
         w = windows[i]
         op = {"idle": "call-next", "called": "start", "serving": "complete"}[w.state]
         t0 = time.perf_counter()
@@ -249,55 +304,17 @@ async def run_load(base: str, clerks: list[tuple[int, dict[str, str]]], kiosks: 
         except httpx.TransportError:
             code = 0
         finally:
-            w.busy = False
+            dev.window_busy[i] = False
         stats.lat[op].append(time.perf_counter() - t0)
         stats.status[op][code] += 1
         if code == 200:
             w.state = {"call-next": "called", "start": "serving", "complete": "idle"}[op]
             if op == "call-next":
-                waiting -= 1
+                dev.waiting -= 1
 
     try:
-        for i in range(prefill):
-            await issue(i % len(kiosks), record=False)
-        inflight: set[asyncio.Task[None]] = set()
-        interval = 1.0 / rate
-        t_start = time.perf_counter()
-        next_t = t_start
-        n = 0
-        while True:
-            now = time.perf_counter()
-            if now - t_start >= seconds:
-                break
-            while next_t <= now:
-                next_t += interval
-                n += 1
-                if len(inflight) >= max_inflight:
-                    stats.late += 1
-                    continue
-                coro = None
-                if n % 4 == 0 or waiting < 50:
-                    free_k = [k for k, b in enumerate(kiosk_busy) if not b]
-                    if free_k:
-                        k = free_k[rnd.randrange(len(free_k))]
-                        kiosk_busy[k] = True
-                        coro = issue(k)
-                else:
-                    free = [i for i, w in enumerate(windows) if not w.busy]
-                    if free:
-                        i = free[rnd.randrange(len(free))]
-                        windows[i].busy = True
-                        coro = step(i)
-                if coro is None:
-                    stats.late += 1  # every device of that kind still busy: the server is behind
-                    continue
-                task = asyncio.create_task(coro)
-                inflight.add(task)
-                task.add_done_callback(inflight.discard)
-            await asyncio.sleep(max(0.0, next_t - time.perf_counter()))
-        if inflight:
-            await asyncio.wait(inflight, timeout=30)
-        elapsed = time.perf_counter() - t_start
+        elapsed = await drive(dev, issue, step, rnd=rnd, stats=stats, rate=rate, seconds=seconds,
+                              prefill=prefill, max_inflight=max_inflight)
     finally:
         for c in wclients + kclients:
             await c.aclose()
