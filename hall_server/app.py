@@ -83,7 +83,7 @@ def create_app(settings: Settings, *, clock: Callable[[], datetime] = utcnow, mi
         migrate.upgrade(settings.sqlalchemy_url)
     db = Database(settings.sqlalchemy_url, durable=settings.durable_commits)
     hub = EventHub(min_interval=settings.event_frame_ms / 1000)
-    writer = Writer(db, enabled=settings.group_commit, max_batch=settings.group_commit_max_batch)
+    writer = Writer.configured(db, settings)
     context = AppContext(settings=settings, db=db, clock=clock, hub=hub, writer=writer)
     db.after_commit.append(context.actors.on_commit)
     db.after_commit.append(confcache.on_commit)

@@ -50,6 +50,13 @@ def _sqlite_engine(url: str, *, immediate: bool, autocheckpoint: Callable[[], in
         # a busy day's tickets and their indexes outgrow SQLite's default 2 MB page cache;
         # pages re-read from the OS cost CPU on every hot statement (per connection, 32 MB)
         cur.execute("PRAGMA cache_size=-32000")
+        if immediate:
+            # the writer's savepoints (one per write of a batch) keep the pages they change
+            # in a sub-journal: a temp file by default, a syscall or two per statement. In
+            # memory it is a few pages per write and an insert costs half (bench_writer.py;
+            # docs/server.md "Commit delay and the sub-journal"). Writer connections only: a
+            # report's big sort on a reading connection still spills to disk
+            cur.execute("PRAGMA temp_store=MEMORY")
         cur.close()
 
     @event.listens_for(engine, "begin")

@@ -37,6 +37,9 @@ class Settings(BaseSettings):
     event_frame_ms: int = 50  # under load, at most one event frame per subscriber per this interval
     group_commit: bool = True  # concurrent writes share one transaction and one commit (hall_server/writer.py)
     group_commit_max_batch: int = 64  # commands per batch at most
+    # while others write, a small batch waits up to this long for company (writer.plan); 0: never
+    group_commit_delay_ms: float = 2.0
+    group_commit_gather: int = 8  # ... or until this many wait
     hot_lane: bool = True  # the six peak-hour requests skip the framework's layers (hall_server/api/lane.py)
     durable_commits: bool = True  # an acknowledged write survives power loss (SQLite synchronous=FULL)
     max_pending_writes: int = 256  # writing requests in flight before new ones get 503 (0: no bound; api/admission.py)

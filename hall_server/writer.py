@@ -29,6 +29,7 @@ import asyncio
 import concurrent.futures
 import logging
 import threading
+import time
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -38,18 +39,30 @@ from sqlalchemy.orm import Session
 
 from . import sql
 from .db import Database
+from .settings import Settings
 
 log = logging.getLogger(__name__)
 
 T = TypeVar("T")
 
 
-def plan(pending: int, *, max_batch: int) -> int:
-    """How many queued commands the next batch takes: all that wait, up to ``max_batch``.
+def plan(pending: int, *, max_batch: int, last_batch: int = 1, waited: float = 0.0, delay: float = 0.0,
+         gather: int = 8) -> int:
+    """How many queued commands the next batch takes now: all that wait, up to ``max_batch``;
+    0 means wait for company first.
 
-    No waiting for company: while one batch commits the next one fills by itself, so an
-    idle hall pays no added latency and a busy one gets big batches (measured in
-    docs/server.md, "Group commit")."""
+    Under a steady load below saturation the batches stay small (a request arrives, its
+    batch of two commits at once), and every op pays a big share of a synced commit: that
+    made the server busier at 80 % of its rate than at 100 % (docs/server.md, "Commit
+    delay"). So, like PostgreSQL's ``commit_delay``/``commit_siblings``, when the last batch
+    had company (``last_batch > 1``: others are writing) and fewer than ``gather`` wait, the
+    writer waits until ``gather`` are there or the oldest has waited ``delay`` seconds. An
+    idle hall (batches of one) pays nothing; a saturated one never waits (``gather`` are
+    always there)."""
+    if pending == 0:
+        return 0
+    if pending < gather and last_batch > 1 and waited < delay:
+        return 0
     return min(pending, max_batch)
 
 
@@ -64,6 +77,7 @@ class Command(Generic[T]):
     # runs only prepared statements (hall_server/sql.py), never the ORM's unit of work: its
     # savepoint is a plain SAVEPOINT on the cursor, without the Session's nested transaction
     lean: bool = False
+    submitted: float = 0.0  # time.monotonic() when queued (``plan``'s waited)
 
 
 @dataclass
@@ -86,15 +100,25 @@ class Writer:
     ``HALL_GROUP_COMMIT=0``).
     """
 
-    def __init__(self, db: Database, *, enabled: bool = True, max_batch: int = 64) -> None:
+    def __init__(self, db: Database, *, enabled: bool = True, max_batch: int = 64, delay: float = 0.0,
+                 gather: int = 8) -> None:
         self.db = db
         self.enabled = enabled
         self.max_batch = max_batch
+        self.delay = delay  # seconds (``plan``)
+        self.gather = gather
+        self._last_batch = 1
         self.stats = BatchStats()
         self._queue: deque[Command[Any]] = deque()
         self._wake = threading.Condition()
         self._thread: threading.Thread | None = None
         self._stopping = False
+        self._waiting_pending = 0  # someone blocks in ``wait_until_pending``: wake it on every submit
+
+    @classmethod
+    def configured(cls, db: Database, settings: Settings) -> Writer:
+        return cls(db, enabled=settings.group_commit, max_batch=settings.group_commit_max_batch,
+                   delay=settings.group_commit_delay_ms / 1000, gather=settings.group_commit_gather)
 
     # --- submitting -------------------------------------------------------------------
 
@@ -143,16 +167,22 @@ class Writer:
         with self._wake:
             if self._stopping:
                 raise RuntimeError("writer stopped")
+            cmd.submitted = time.monotonic()
             self._queue.append(cmd)
             if self._thread is None:
                 self._thread = threading.Thread(target=self._loop, name="group-writer", daemon=True)
                 self._thread.start()
-            self._wake.notify_all()
+            if len(self._queue) in (1, self.gather) or self._waiting_pending:
+                self._wake.notify_all()
 
     def wait_until_pending(self, n: int, timeout: float) -> bool:
         """Block until at least ``n`` commands wait (tests and the benchmark line batches up)."""
         with self._wake:
-            return self._wake.wait_for(lambda: len(self._queue) >= n, timeout)
+            self._waiting_pending += 1
+            try:
+                return self._wake.wait_for(lambda: len(self._queue) >= n, timeout)
+            finally:
+                self._waiting_pending -= 1
 
     # --- the thread -------------------------------------------------------------------
 
@@ -176,8 +206,15 @@ class Writer:
                     self._wake.wait()
                 if not self._queue:
                     return  # stopping and drained
-                n = plan(len(self._queue), max_batch=self.max_batch)
+                while True:
+                    waited = time.monotonic() - self._queue[0].submitted
+                    n = plan(len(self._queue), max_batch=self.max_batch, last_batch=self._last_batch,
+                             waited=waited, delay=0.0 if self._stopping else self.delay, gather=self.gather)
+                    if n:
+                        break
+                    self._wake.wait(self.delay - waited)
                 batch = [self._queue.popleft() for _ in range(n)]
+            self._last_batch = n
             self._run_batch(batch)
             self._answer(batch)
 

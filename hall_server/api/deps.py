@@ -97,8 +97,7 @@ class AppContext:
 
     def __post_init__(self) -> None:
         if self.writer is None:
-            self.writer = Writer(self.db, enabled=self.settings.group_commit,
-                                 max_batch=self.settings.group_commit_max_batch)
+            self.writer = Writer.configured(self.db, self.settings)
 
     def now(self) -> datetime:
         return self.clock()

@@ -7,7 +7,6 @@ unguessable per-service rating token printed as a QR code.
 from __future__ import annotations
 
 import base64
-import hashlib
 import hmac
 import re
 from collections.abc import Iterable, Mapping
@@ -148,7 +147,7 @@ _TOKEN_RE = re.compile(r"^(\d{1,12})-([a-z2-7]{26})$")
 
 
 def _mac(secret: bytes, ticket_id: int) -> str:
-    digest = hmac.new(secret, f"rating:ticket:{ticket_id}".encode(), hashlib.sha256).digest()
+    digest = hmac.digest(secret, f"rating:ticket:{ticket_id}".encode(), "sha256")  # one-shot, in C
     return base64.b32encode(digest[:16]).decode().lower().rstrip("=")[:26]
 
 

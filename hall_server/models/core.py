@@ -140,10 +140,10 @@ class Ticket(Base):
     __tablename__ = "tickets"
     __table_args__ = (
         UniqueConstraint("business_day", "number", name="uq_tickets_day_number"),
-        Index("ix_tickets_day_state", "business_day", "state"),
         Index("ix_tickets_window_state", "window_no", "state"),
         # the hot path (services/queue.py, migration 0013): next ticket of a category in
-        # serving order, "waiting ahead" counts, tickets sent to a window
+        # serving order, "waiting ahead" counts, tickets sent to a window; it also serves
+        # every read by (business_day, state) (0015 dropped the narrower index)
         Index("ix_tickets_waiting_first", "business_day", "state", "prefix", text("priority DESC"),
               "queued_at", "id", "target_window_no"),
         Index("ix_tickets_target_state", "target_window_no", "state", "business_day", "prefix", "priority",

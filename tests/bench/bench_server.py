@@ -968,7 +968,7 @@ def saturation_main(args: argparse.Namespace) -> int:
         fill = args.fill
         if fill < 0:  # enough for the windows never to run dry at 600 tickets/s
             run_s = ((args.seconds + args.warmup) if args.closed else 0) + (
-                args.saturate_seconds + args.warmup + args.seconds * len(args.fractions) if args.fractions else 0)
+                args.saturate_seconds + args.warmup + args.seconds * len(args.fractions) if args.fractions else 0) + args.seconds * len(args.open_rates)
             fill = 0 if args.mix == "issue" else int(600 * run_s)
         if fill:
             t = time.perf_counter()
@@ -996,12 +996,27 @@ def saturation_main(args: argparse.Namespace) -> int:
                     idem=args.idempotency_key)
         runs: list[Run] = []
 
+        def batches() -> tuple[int, int]:
+            w = httpx.get(f"{be.base}/api/v1/health", timeout=30).json().get("writer") or {}
+            return int(w.get("writes", 0)), int(w.get("batches", 0))
+
+        async def phase(run: Any) -> None:
+            """One phase, printed with the mean batch the writer committed during it."""
+            w0, b0 = await asyncio.to_thread(batches)
+            r = await run
+            w1, b1 = await asyncio.to_thread(batches)
+            runs.append(r)
+            print_run(r, args.mix)
+            if b1 > b0:
+                print(f"  group commit in this phase: mean {(w1 - w0) / (b1 - b0):.1f} writes per commit")
+
         async def drive() -> None:
+            for rate in args.open_rates:
+                meter.backends()
+                await phase(open_loop(load, args.mix, rate, args.seconds, meter, max_conns=args.max_conns,
+                                      warm_conns=args.warm_conns, label=f"open loop at {rate:,.0f} ops/s offered"))
             if args.closed:
-                r = await closed_loop(load, args.mix, args.concurrency, args.seconds, meter,
-                                      warmup=args.warmup)
-                runs.append(r)
-                print_run(r, args.mix)
+                await phase(closed_loop(load, args.mix, args.concurrency, args.seconds, meter, warmup=args.warmup))
             if args.fractions:
                 sat = await closed_loop(load, args.mix, args.concurrency, args.saturate_seconds, meter,
                                         warmup=args.warmup, label=f"saturation (closed, c={args.concurrency})")
@@ -1010,11 +1025,9 @@ def saturation_main(args: argparse.Namespace) -> int:
                 rate = sat.rate
                 for f in args.fractions:
                     meter.backends()
-                    r = await open_loop(load, args.mix, rate * f, args.seconds, meter, max_conns=args.max_conns,
-                                        warm_conns=args.warm_conns,
-                                        label=f"open loop at {f:.0%} of saturation = {rate * f:,.0f} ops/s offered")
-                    runs.append(r)
-                    print_run(r, args.mix)
+                    await phase(open_loop(load, args.mix, rate * f, args.seconds, meter, max_conns=args.max_conns,
+                                          warm_conns=args.warm_conns,
+                                          label=f"open loop at {f:.0%} of saturation = {rate * f:,.0f} ops/s offered"))
         _run_async(drive())
         sup = httpx.post(f"{be.base}/api/v1/auth/login", json={"staff_no": "4001", "password": "demo1234"},
                          timeout=30).json()["token"]
@@ -1070,6 +1083,9 @@ def main() -> int:
     g = ap.add_argument_group("saturation modes (raw HTTP/1.1 clients, no subscribers)")
     g.add_argument("--closed", action="store_true", help="closed loop: each client sends its next request "
                    "as soon as its answer arrives")
+    g.add_argument("--open-rates", metavar="RATES", default="",
+                   help="open loop at each of these rates (ops/s) for --seconds each, before anything else "
+                   "(to compare settings at one offered load)")
     g.add_argument("--saturate-then", metavar="FRACTIONS", default="",
                    help="measure closed-loop saturation for --saturate-seconds, then run open loop at these "
                    "fractions of it for --seconds each (e.g. 0.8,2.0)")
@@ -1089,7 +1105,8 @@ def main() -> int:
                    "answer server first (0: skip)")
     args = ap.parse_args()
     args.fractions = [float(x) for x in args.saturate_then.split(",") if x.strip()]
-    if args.closed or args.fractions:
+    args.open_rates = [float(x) for x in args.open_rates.split(",") if x.strip()]
+    if args.closed or args.fractions or args.open_rates:
         return saturation_main(args)
 
     load_cpus = cpu_list(args.load_cpus)

@@ -48,6 +48,24 @@ def test_a_batch_takes_everything_waiting_up_to_its_bound(pending: int, max_batc
     assert plan(pending, max_batch=max_batch) == taken
 
 
+@pytest.mark.parametrize("pending, last_batch, waited, taken", [
+    (1, 1, 0.0, 1),      # an idle hall: the last batch was alone, so no waiting at all
+    (3, 1, 0.0, 3),
+    (1, 2, 0.0, 0),      # others are writing: a small batch waits for company
+    (7, 30, 0.0019, 0),
+    (7, 30, 0.002, 7),   # ... until the oldest has waited the delay
+    (8, 30, 0.0, 8),     # ... or ``gather`` are there
+    (100, 30, 0.0, 64),  # saturated: never waits, still bounded
+])
+def test_a_small_batch_waits_for_company_only_while_others_write(pending: int, last_batch: int, waited: float,
+                                                                 taken: int) -> None:
+    assert plan(pending, max_batch=64, last_batch=last_batch, waited=waited, delay=0.002, gather=8) == taken
+
+
+def test_without_a_delay_nothing_waits() -> None:
+    assert plan(1, max_batch=64, last_batch=30, waited=0.0, delay=0.0, gather=8) == 1
+
+
 def _queue_while_held(db: Database, writer: Writer, fns: list, *, lean: bool = False) -> list:  # type: ignore[type-arg]
     """Submit every fn from its own thread while the writer is busy with a command that
     waits for them, so they all land in the next batch in a known order; returns each
