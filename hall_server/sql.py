@@ -30,7 +30,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.expression import Executable
 
-_CURSOR_KEY = "sql.cursor"
+_CURSOR_KEY, _WRITES_KEY = "sql.cursor", "sql.writes"
 _Processor = Callable[[Any], Any] | None
 
 
@@ -44,6 +44,7 @@ class _Form:
     processors: Mapping[str, _Processor]
     row: type | None  # a named tuple of the result columns; None if no rows come back
     results: tuple[_Processor, ...]
+    writes: bool  # an INSERT, UPDATE or DELETE (counted: ``writes``)
 
 
 class Prepared:
@@ -85,7 +86,8 @@ class Prepared:
         row = namedtuple("Row", [c.key for c in columns], rename=True) if columns else None  # type: ignore[misc]
         results = tuple(c.type.dialect_impl(dialect).result_processor(dialect, None) for c in columns)
         return _Form(sql=compiled.string, positional=positional, names=names, defaults=dict(compiled.params),
-                     processors=processors, row=row, results=results)
+                     processors=processors, row=row, results=results,
+                     writes=bool(compiled.isinsert or compiled.isupdate or compiled.isdelete))
 
     def _bound(self, form: _Form, params: Mapping[str, Any]) -> Any:
         values = []
@@ -101,6 +103,8 @@ class Prepared:
         form = self._form(dialect, params)
         cur = cursor(session)
         bound = self._bound(form, params)
+        if form.writes:
+            wrote(session)
         try:
             cur.execute(form.sql, bound)
         except dialect.loaded_dbapi.Error as e:  # as SQLAlchemy raises it: IntegrityError, OperationalError…
@@ -129,6 +133,17 @@ class Prepared:
         if form.row is not None:
             cur.fetchall()
         return int(cur.rowcount)
+
+
+def wrote(session: Session) -> None:
+    """Count a write in the session's transaction (prepared statements count their own)."""
+    session.info[_WRITES_KEY] = session.info.get(_WRITES_KEY, 0) + 1
+
+
+def writes(session: Session) -> int:
+    """Writes counted in the session's transaction so far: a command that raised with this
+    unchanged has nothing to take back (``Writer``'s savepoint-free batches)."""
+    return int(session.info.get(_WRITES_KEY, 0))
 
 
 def cursor(session: Session) -> Any:

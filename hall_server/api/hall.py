@@ -58,4 +58,4 @@ def health(c_: AppContext = Depends(ctx), _: None = Depends(public)) -> dict[str
     w = c_.writer.stats  # group commit since start: how many writes shared each commit
     return {"ok": True, "last_seq": last, "hall": c_.settings.hall_name,
             "writer": {"batches": w.batches, "writes": w.commands, "largest": w.largest,
-                       "mean": round(w.mean, 2)}, "hot_lane": c_.lane_served}
+                       "mean": round(w.mean, 2), "replays": w.replays}, "hot_lane": c_.lane_served}

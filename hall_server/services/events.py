@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from ..domain import audit
 from ..models import Event, EventHead
+from .. import sql
 from ..sql import Prepared
 from . import confcache
 from .actors import Actor
@@ -79,6 +80,7 @@ def tip(session: Session) -> tuple[int, str]:
     row = session.execute(_TIP).first()
     if row is None:  # a new database: the head row is created with the first event
         session.execute(insert(_HEAD).values(id=1, seq=0, hash=audit.GENESIS))
+        sql.wrote(session)
         known = (0, audit.GENESIS)
     else:
         known = (int(row[0]), str(row[1]))

@@ -115,6 +115,48 @@ def test_a_failing_command_fails_alone_and_its_neighbours_commit(db: Database, l
         assert events.last_seq(s) == first + 3
         assert events.verify(s).ok
     assert writer.stats.largest == 4  # one transaction for the four (the blocker's batch came first)
+    # lean: no savepoints at first; the failure came after a write, so the batch ran again guarded
+    assert writer.stats.replays == (1 if lean else 0)
+
+
+def _fails_before_writing(s: Session) -> int:
+    events.tip(s)  # reads only
+    raise Conflict("当前没有等候的号。")
+
+
+def _breaks_a_statement(s: Session) -> int:
+    s.execute(text("SELECT no_such_column FROM events"))
+    return 0
+
+
+def test_a_lean_command_failing_before_it_writes_costs_its_batch_nothing(db: Database) -> None:
+    writer = Writer(db)
+    try:
+        first = writer.run_sync(_append("first"))
+        out = _queue_while_held(db, writer, [_append("a"), _fails_before_writing, _append("b")], lean=True)
+    finally:
+        writer.stop()
+    assert isinstance(out[1], Conflict)
+    assert out[0] == first + 1 and out[2] == first + 2
+    assert [n for _, n in _chain(db)[-3:]] == ["first", "a", "b"]
+    assert writer.stats.replays == 0  # nothing to take back: no rollback, no second run
+
+
+def test_a_lean_command_whose_statement_fails_makes_its_batch_run_again_guarded(db: Database) -> None:
+    """A failed statement (PostgreSQL aborts the whole transaction after one) is not a
+    failure before writing, even though nothing was written: the batch runs again."""
+    writer = Writer(db)
+    try:
+        first = writer.run_sync(_append("first"))
+        out = _queue_while_held(db, writer, [_append("a"), _breaks_a_statement, _append("b")], lean=True)
+    finally:
+        writer.stop()
+    assert not isinstance(out[0], Exception) and not isinstance(out[2], Exception)
+    assert isinstance(out[1], Exception)
+    assert [n for _, n in _chain(db)[-3:]] == ["first", "a", "b"]  # each once, in order
+    assert writer.stats.replays == 1
+    with db.read() as s:
+        assert events.verify(s).ok
 
 
 def test_commands_waiting_together_share_one_commit_and_keep_their_order(db: Database) -> None:
