@@ -13,7 +13,8 @@ transaction.
 What is not done here, so the caller must not need it: Python-side column defaults (an
 INSERT must name every column that has one — checked when it is compiled), IN lists
 expanded per execution (write ``a == x OR a == y``), ORM autoflush
-(``Session.flush`` first if the session holds pending objects), and ``executemany``.
+(``Session.flush`` first if the session holds pending objects), and RETURNING rows from
+``run_many``.
 The statements themselves stay SQLAlchemy Core, written once, for SQLite and PostgreSQL.
 """
 from __future__ import annotations
@@ -126,6 +127,21 @@ class Prepared:
     def scalar(self, session: Session, params: Mapping[str, Any] | None = None) -> Any:
         got = self.rows(session, params)
         return got[0][0] if got else None
+
+    def run_many(self, session: Session, rows: list[Mapping[str, Any]]) -> None:
+        """Run it once per row in one ``executemany`` (psycopg sends them in one pipeline);
+        the rows must name the same columns."""
+        if not rows:
+            return
+        dialect = session.get_bind().dialect
+        form = self._form(dialect, rows[0])
+        bound = [self._bound(form, r) for r in rows]
+        if form.writes:
+            wrote(session)
+        try:
+            cursor(session).executemany(form.sql, bound)
+        except dialect.loaded_dbapi.Error as e:
+            raise DBAPIError.instance(form.sql, bound[0], e, dialect.loaded_dbapi.Error) from e
 
     def run(self, session: Session, params: Mapping[str, Any] | None = None) -> int:
         """Run it; how many rows it changed."""
