@@ -92,6 +92,8 @@ def create_app(settings: Settings, *, clock: Callable[[], datetime] = utcnow, mi
     tail = None if db.is_sqlite else LogTail(db, [hub.publish, context.actors.on_commit, confcache.on_commit])
     if tail is None:
         db.after_commit.append(hub.publish)
+    else:  # its own events reach the tail without being read back from the table
+        db.after_commit.append(tail.offer)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:

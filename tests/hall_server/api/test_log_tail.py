@@ -9,9 +9,11 @@ from datetime import datetime, timezone
 from typing import Any
 
 import pytest
+from sqlalchemy import select
 
 from hall_server.api.tail import BellTail, Doorbell, LogTail
 from hall_server.db import Database
+from hall_server.models import Event
 from hall_server.services import events
 from tests.conftest import PG_URL, free_port
 
@@ -71,6 +73,39 @@ def test_a_missed_notification_costs_latency_not_an_event(db_url: str) -> None:
     finally:
         db.dispose()
     assert got == list(range(start + 1, start + 24))
+
+
+def test_own_events_are_handed_on_without_reading_the_table_and_others_fill_the_gaps(db_url: str) -> None:
+    """A process's own committed events come from its commits (``offer``); only the seqs
+    between them — other processes' events — are read. Driven by hand (not started), so
+    which wake-up says what is fixed."""
+    mine, other = Database(db_url), Database(db_url)
+    got: list[dict[str, Any]] = []
+    tail = LogTail(mine, [got.extend], batch=4)
+    mine.after_commit.append(tail.offer)  # as app.create_app registers it
+    with mine.read() as s:
+        tail.last = events.last_seq(s)
+    start = tail.last
+    try:
+        _write(mine, 6)
+        tail.drain(known=start + 6)  # the NOTIFY of the sixth commit
+        assert tail.reads == 0
+        _write(other, 3)  # another process: seqs start+7..start+9
+        _write(mine, 2)
+        tail.drain(known=start + 11)
+        assert tail.reads == 1  # the gap only, once
+        _write(other, 1)
+        tail.drain(known=start + 12)  # nothing of ours: read
+        tail.drain(known=start + 12)  # told again (a repeated wake-up): nothing to read
+        with other.read() as s:  # what was handed on is what the table holds
+            table = [events.event_dict(e) for e in s.scalars(select(Event).where(Event.seq > start)
+                                                             .order_by(Event.seq))]
+    finally:
+        mine.dispose()
+        other.dispose()
+    assert [e["seq"] for e in got] == list(range(start + 1, start + 13))
+    assert tail.reads == 2
+    assert got == table
 
 
 # --- SQLite: the fan-out process's tail, rung by the writing process ---------------------
