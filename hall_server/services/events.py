@@ -19,7 +19,7 @@ from .actors import Actor
 _EVENTS = cast(Table, Event.__table__)
 _HEAD = cast(Table, EventHead.__table__)
 # built once (see services/queue.py): every write of the hall runs these three
-_TIP = select(_HEAD.c.seq, _HEAD.c.hash).where(_HEAD.c.id == 1)
+_TIP = Prepared(select(_HEAD.c.seq, _HEAD.c.hash).where(_HEAD.c.id == 1))  # once per transaction
 _INSERT = Prepared(insert(_EVENTS), dynamic=True)  # run on the driver's cursor (hall_server/sql.py)
 _MOVE_TIP = Prepared(update(_HEAD).where(_HEAD.c.id == 1).values(seq=bindparam("seq"), hash=bindparam("hash")))
 
@@ -100,7 +100,7 @@ def tip(session: Session) -> tuple[int, str]:
     known = session.info.get(_TIP_KEY)
     if known is not None:
         return cast(tuple[int, str], known)
-    row = session.execute(_TIP).first()
+    row = _TIP.first(session)
     if row is None:  # a new database: the head row is created with the first event
         session.execute(insert(_HEAD).values(id=1, seq=0, hash=audit.GENESIS))
         sql.wrote(session)
