@@ -49,7 +49,7 @@ def test_waiting_ahead_counts_and_call_next_do_not_scan_the_day_at_20000_waiting
     db = Database(db_url)
     try:
         _fill(db)
-        ahead = _plan(db, svc._COUNTS_OF_CATEGORY, {"day": DAY, "p": "A"})
+        ahead = _plan(db, svc._AHEAD, {"day": DAY, "p": "A", "pr": False})
         counts = _plan(db, svc._COUNTS_OF_DAY, {"day": DAY})
         candidates = _plan(db, svc._candidates_statement(3), {"day": DAY, "w": 3, "p0": "A", "p1": "B", "p2": "C"})
         with db.read() as s:
