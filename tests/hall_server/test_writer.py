@@ -132,19 +132,6 @@ def _breaks_a_statement(s: Session) -> int:
     return 0
 
 
-def test_a_lean_command_failing_before_it_writes_costs_its_batch_nothing(db: Database) -> None:
-    writer = Writer(db)
-    try:
-        first = writer.run_sync(_append("first"))
-        out = _queue_while_held(db, writer, [_append("a"), _fails_before_writing, _append("b")], lean=True)
-    finally:
-        writer.stop()
-    assert isinstance(out[1], Conflict)
-    assert out[0] == first + 1 and out[2] == first + 2
-    assert [n for _, n in _chain(db)[-3:]] == ["first", "a", "b"]
-    assert writer.stats.replays == 0  # nothing to take back: no rollback, no second run
-
-
 _COUNT_ROW = Prepared(insert(QueueCount.__table__))
 _ODD_DAY = date(1999, 1, 1)
 
@@ -155,36 +142,25 @@ def _fails_after_writing(s: Session) -> int:
     raise Conflict("这一条失败了。")
 
 
-def test_a_lean_command_failing_after_it_wrote_is_taken_back_by_running_the_batch_again(db: Database) -> None:
+@pytest.mark.parametrize("failing, replays", [
+    (_fails_before_writing, 0),  # nothing to take back: no rollback, no second run
+    (_fails_after_writing, 1),  # it wrote: only rolling the whole batch back takes that back
+    (_breaks_a_statement, 1),  # wrote nothing, but PostgreSQL aborts a transaction after a failed statement
+], ids=["fails-before-writing", "fails-after-writing", "statement-fails"])
+def test_without_savepoints_a_lean_failure_is_its_own_and_the_batch_runs_again_only_if_needed(
+        db: Database, failing, replays: int) -> None:  # type: ignore[no-untyped-def]
     writer = Writer(db)
     try:
         first = writer.run_sync(_append("first"))
-        out = _queue_while_held(db, writer, [_append("a"), _fails_after_writing, _append("b")], lean=True)
+        out = _queue_while_held(db, writer, [_append("a"), failing, _append("b")], lean=True)
     finally:
         writer.stop()
-    assert isinstance(out[1], Conflict)
+    assert isinstance(out[1], Exception)
     assert out[0] == first + 1 and out[2] == first + 2
-    assert [n for _, n in _chain(db)[-3:]] == ["first", "a", "b"]  # each once: the first run was rolled back
-    assert writer.stats.replays == 1
+    assert [n for _, n in _chain(db)[-3:]] == ["first", "a", "b"]  # each once, in order
+    assert writer.stats.replays == replays
     with db.read() as s:
         assert s.scalar(select(func.count()).select_from(QueueCount).where(QueueCount.business_day == _ODD_DAY)) == 0
-        assert events.verify(s).ok
-
-
-def test_a_lean_command_whose_statement_fails_makes_its_batch_run_again_guarded(db: Database) -> None:
-    """A failed statement (PostgreSQL aborts the whole transaction after one) is not a
-    failure before writing, even though nothing was written: the batch runs again."""
-    writer = Writer(db)
-    try:
-        first = writer.run_sync(_append("first"))
-        out = _queue_while_held(db, writer, [_append("a"), _breaks_a_statement, _append("b")], lean=True)
-    finally:
-        writer.stop()
-    assert not isinstance(out[0], Exception) and not isinstance(out[2], Exception)
-    assert isinstance(out[1], Exception)
-    assert [n for _, n in _chain(db)[-3:]] == ["first", "a", "b"]  # each once, in order
-    assert writer.stats.replays == 1
-    with db.read() as s:
         assert events.verify(s).ok
 
 
