@@ -56,7 +56,7 @@ def _sqlite_engine(url: str, *, immediate: bool, autocheckpoint: Callable[[], in
             # the writer's savepoints (one per write of a batch) keep the pages they change
             # in a sub-journal: a temp file by default, a syscall or two per statement. In
             # memory it is a few pages per write and an insert costs half (bench_writer.py;
-            # docs/server.md "Commit delay and the sub-journal"). Writer connections only: a
+            # docs/server.md "Writer CPU and the commit delay"). Writer connections only: a
             # report's big sort on a reading connection still spills to disk
             cur.execute("PRAGMA temp_store=MEMORY")
         cur.close()
@@ -198,9 +198,9 @@ class Database:
         a few milliseconds, once per ``truncate_bytes`` written.
 
         The thread runs at the lowest CPU priority (``background_priority``): a checkpoint
-        copying a few MB took the core from the loop and the writer, and was the open-loop
-        p99 (measured: 1,000 issues/s, p99 22–25 ms without checkpoints, 34–43 ms with them at
-        normal priority; docs/server.md "Commit delay, sub-journal, checkpoint priority").
+        copying a few MB took the core from the loop and the writer and showed in the
+        open-loop tail (measured at 1,000 issues/s: p99 22–25 ms with checkpoints held off,
+        34–43 ms with them at normal priority; docs/server.md "Writer CPU and the commit delay").
         """
         if not self.is_sqlite:
             return lambda: None

@@ -54,8 +54,8 @@ def plan(pending: int, *, max_batch: int, last_batch: int = 1, waited: float = 0
 
     Under a steady load below saturation the batches stay small (a request arrives, its
     batch of two commits at once), and every op pays a big share of a synced commit: that
-    made the server busier at 80 % of its rate than at 100 % (docs/server.md, "Commit
-    delay"). So, like PostgreSQL's ``commit_delay``/``commit_siblings``, when the last batch
+    made the server busier at 80 % of its rate than at 100 % (docs/server.md, "Writer CPU
+    and the commit delay"). So, like PostgreSQL's ``commit_delay``/``commit_siblings``, when the last batch
     had company (``last_batch > 1``: others are writing) and fewer than ``gather`` wait, the
     writer waits until ``gather`` are there or the oldest has waited ``delay`` seconds. An
     idle hall (batches of one) pays nothing; a saturated one never waits (``gather`` are
