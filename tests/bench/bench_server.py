@@ -969,10 +969,10 @@ def saturation_main(args: argparse.Namespace) -> int:
                            headers={"Authorization": f"Bearer {kiosk_toks[0]}"}, timeout=30)
             r.raise_for_status()
         fill = args.fill
-        if fill < 0:  # enough for the windows never to run dry at 900 tickets/s
+        if fill < 0:  # enough for the windows never to run dry at 1,500 tickets/s
             run_s = ((args.seconds + args.warmup) if args.closed else 0) + (
                 args.saturate_seconds + args.warmup + args.seconds * len(args.fractions) if args.fractions else 0) + args.seconds * len(args.open_rates)
-            fill = 0 if args.mix == "issue" else int(900 * run_s)
+            fill = 0 if args.mix == "issue" else int(1500 * run_s)
         if fill:
             t = time.perf_counter()
             fill_waiting(be.url, fill)
