@@ -263,7 +263,7 @@ class Writer:
         from .services import events
         with self.db.write_lock, self.db.transaction() as s:
             for cmd in batch:
-                events.deferring(s, cmd.lean)  # lean: event rows go in at the commit, in one go
+                sql.keeping(s, cmd.lean)  # lean: event rows and count bumps go in at the commit
                 m = events.mark(s)
                 try:
                     if cmd.lean and not guarded:
@@ -288,10 +288,9 @@ class Writer:
                     cmd.error = e
 
     def _run_alone(self, cmd: Command[Any]) -> None:
-        from .services import events
         try:
             with self.db.write_lock, self.db.transaction() as s:
-                events.deferring(s, cmd.lean)
+                sql.keeping(s, cmd.lean)
                 cmd.result = cmd.fn(s)
         except Exception as e:  # noqa: BLE001 - handed to its own request
             cmd.error = e

@@ -26,7 +26,7 @@ _MOVE_TIP = Prepared(update(_HEAD).where(_HEAD.c.id == 1).values(seq=bindparam("
 
 class Appended(NamedTuple):
     """Where an append landed in the chain (its row is written, or kept until the commit by
-    ``deferring``; read it back for more only outside the writer's lean commands)."""
+    ``sql.keeping``; read it back for more only outside the writer's lean commands)."""
     seq: int
     hash: str
 
@@ -59,10 +59,7 @@ def append(
     row = dict(seq=seq, at=at, actor=actor_id, window_no=window_no, type=type, data=data,
                prev_hash=prev_hash, hash=h, case_no=case_no, ticket_no=ticket_no, staff_no=staff_no,
                hash_version=audit.CURRENT_VERSION)
-    if session.info.get(_DEFER_KEY):
-        session.info.setdefault(_ROWS_KEY, []).append(row)
-    else:
-        _INSERT.run(session, row)
+    sql.later(session, _INSERT, row)  # at the commit in the writer's lean commands (sql.keeping)
     session.info[_TIP_KEY] = (seq, h)
     session.info[_MOVED_KEY] = True
     # what subscribers get (``event_dict`` of the row), without building a mapped Event
@@ -74,25 +71,6 @@ def append(
 
 
 _TIP_KEY, _MOVED_KEY = "event_tip", "event_tip_moved"
-_DEFER_KEY, _ROWS_KEY = "event_rows_deferred", "event_rows"
-
-
-def deferring(session: Session, on: bool) -> None:
-    """While on, appended rows wait in the session and go in with one ``executemany`` just
-    before the commit (``flush_rows``) instead of one INSERT each. For the writer's lean
-    commands, which never read the log back in their transaction: a batch's sixteen event
-    INSERTs were a fifth of its statements (sixteen round trips on PostgreSQL). Turned off
-    (after flushing) before anything that might read the events table."""
-    if not on:
-        flush_rows(session)
-    session.info[_DEFER_KEY] = on
-
-
-def flush_rows(session: Session) -> None:
-    """Insert the rows ``deferring`` kept, in chain order."""
-    rows = session.info.pop(_ROWS_KEY, None)
-    if rows:
-        _INSERT.run_many(session, rows)
 
 
 def tip(session: Session) -> tuple[int, str]:
@@ -117,9 +95,9 @@ def seed_tip(session: Session, seq: int, hash_: str) -> None:
 
 
 def flush_tip(session: Session) -> None:
-    """Insert any deferred rows and move the head row to this transaction's last append;
-    called once, before the commit."""
-    flush_rows(session)
+    """Run the statements kept until the commit (``sql.keeping``: the event rows among them)
+    and move the head row to this transaction's last append; called once, before the commit."""
+    sql.flush_later(session)
     if session.info.pop(_MOVED_KEY, False):
         seq, h = session.info[_TIP_KEY]
         _MOVE_TIP.run(session, {"seq": seq, "hash": h})
@@ -137,12 +115,12 @@ class Mark:
     tip: tuple[int, str] | None
     moved: bool
     published: int
-    deferred: int  # rows kept by ``deferring``
+    kept: int  # statements kept until the commit (``sql.keeping``)
 
 
 def mark(session: Session) -> Mark:
     return Mark(session.info.get(_TIP_KEY), bool(session.info.get(_MOVED_KEY)),
-                len(session.info.setdefault("new_events", [])), len(session.info.get(_ROWS_KEY, ())))
+                len(session.info.setdefault("new_events", [])), sql.kept_count(session))
 
 
 def restore(session: Session, m: Mark) -> None:
@@ -153,7 +131,7 @@ def restore(session: Session, m: Mark) -> None:
         session.info[_TIP_KEY] = m.tip
     session.info[_MOVED_KEY] = m.moved
     del session.info["new_events"][m.published:]
-    del session.info.setdefault(_ROWS_KEY, [])[m.deferred:]
+    sql.truncate_kept(session, m.kept)
 
 
 def published(*, seq: int, at: datetime, actor: str, window_no: int | None, type: str,

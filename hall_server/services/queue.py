@@ -20,6 +20,7 @@ from ..contract.show import mask_id
 from ..domain.roles import Role
 from ..models import Category, Duty, Pause, QueueCount, Staff, Ticket, TicketCounter, Window
 from ..settings import Settings
+from .. import sql
 from ..sql import Prepared
 from . import confcache, events
 from .actors import Actor
@@ -218,12 +219,27 @@ def _next_seq(session: Session, day: Any, prefix: str, priority: bool) -> tuple[
     got = _COUNTER_NEXT.first(session, params)
     if got is None:
         _COUNTER_NEW.run(session, params)
-        return 1, int(_AHEAD.scalar(session, params) or 0)
-    return int(got[0]), int(got[1] or 0)
+        seq, ahead = 1, int(_AHEAD.scalar(session, params) or 0)
+    else:
+        seq, ahead = int(got[0]), int(got[1] or 0)
+    return seq, ahead + _kept_ahead(session, day, prefix, priority)
 
 
 def _count(session: Session, day: Any, prefix: str, priority: bool, delta: int) -> None:
-    _BUMP[session.get_bind().dialect.name].run(session, {"day": day, "p": prefix, "pr": bool(priority), "d": delta})
+    """Add ``delta`` to a queue count: at once, or at the commit in the writer's lean
+    commands (``sql.keeping``; ``_kept_ahead`` adds what is kept to "waiting ahead")."""
+    sql.later(session, _bump(session), {"day": day, "p": prefix, "pr": bool(priority), "d": delta})
+
+
+def _bump(session: Session) -> Prepared:
+    return _BUMP[session.get_bind().dialect.name]
+
+
+def _kept_ahead(session: Session, day: Any, prefix: str, priority: bool) -> int:
+    """Of the queue-count changes kept until the commit, those "waiting ahead" counts (the
+    same rule as ``_AHEAD_OF``)."""
+    return sum(int(p["d"]) for p in sql.kept(session, _bump(session))
+               if p["day"] == day and p["p"] == prefix and p["pr"] >= bool(priority))
 
 
 def _count_move(session: Session, *, day: Any, priority: bool, old_state: str, new_state: str,

@@ -117,7 +117,7 @@ def test_a_failing_command_fails_alone_and_its_neighbours_commit(db: Database, l
         assert events.last_seq(s) == first + 3
         assert events.verify(s).ok
     assert writer.stats.largest == 4  # one transaction for the four (the blocker's batch came first)
-    # lean: no savepoints, and its event row was still kept in memory (events.deferring):
+    # lean: no savepoints, and its event row was still kept in memory (sql.keeping):
     # nothing reached the database, so nothing needed taking back
     assert writer.stats.replays == 0
 

@@ -24,12 +24,13 @@ from alembic import command
 from sqlalchemy import create_engine, func, insert, select
 from sqlalchemy.orm import Session
 
-from hall_server import migrate
+from hall_server import migrate, sql
 from hall_server.db import Database
 from hall_server.domain import queue as q
 from hall_server.domain.errors import HallError
 from hall_server.domain.roles import Role
 from hall_server.models import QueueCount, Staff, Ticket
+from hall_server.services import events
 from hall_server.services import queue as svc
 from hall_server.services.actors import Actor
 from hall_server.settings import Settings
@@ -152,6 +153,47 @@ def test_the_counts_equal_the_waiting_tickets_after_every_move(hall: Hall, seed:
     # the sequence really moved tickets every way (or the proof proves little)
     for move in ("issue", "call", "act", "transfer", "requeue", "time"):
         assert moves.get(move, 0) >= 3, moves
+
+
+@pytest.mark.parametrize("seed", [5, 77])
+def test_counts_kept_until_the_commit_still_equal_the_waiting_tickets_and_waiting_ahead_includes_them(
+        hall: Hall, seed: int) -> None:
+    """The writer's lean batches keep their count changes in the session (``sql.keeping``)
+    and write them at the commit; "waiting ahead" must count them meanwhile. Batches of
+    random hot moves, each in one transaction as the writer runs them (a refused move takes
+    back what it kept, as ``Writer._commit`` does)."""
+    rnd = random.Random(seed)
+    windows = list(CLERKS)
+    issued = 0
+    for _ in range(12):
+        with hall.db.write() as s:
+            sql.keeping(s, True)
+            for _ in range(16):
+                w = rnd.choice(windows)
+                clerk = hall.actors[w]
+                m = events.mark(s)
+                try:
+                    move = rnd.choices(["issue", "call", "act"], weights=[45, 25, 30])[0]
+                    if move == "issue":
+                        prefix, priority = rnd.choice("ABC"), rnd.random() < 0.25
+                        expected = _ahead_by_counting(s, hall.day(), prefix, priority)  # tickets: written at once
+                        _, ahead, _ = svc.issue_ticket(
+                            s, settings=hall.settings, prefix=prefix, priority=priority,
+                            actor=clerk if priority else hall.kiosk, now=hall.now,
+                            priority_reason="老年人" if priority else None)
+                        assert ahead == expected, (prefix, priority, ahead, expected)
+                        issued += 1
+                    elif move == "call":
+                        svc.call_next(s, settings=hall.settings, window_no=w, actor=clerk, now=hall.now)
+                    else:
+                        svc.act(s, settings=hall.settings, window_no=w, actor=clerk, now=hall.now,
+                                action=rnd.choice([q.Action.START, q.Action.COMPLETE, q.Action.SKIP]))
+                except HallError:
+                    events.restore(s, m)
+            assert sql.kept(s, svc._bump(s))  # the batch did keep count changes
+        with hall.db.read() as s:
+            assert _counts(s) == _truth(s)
+    assert issued >= 50
 
 
 def test_the_migration_starts_the_counts_from_the_tickets_already_waiting(db_url: str) -> None:
