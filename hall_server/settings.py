@@ -40,6 +40,7 @@ class Settings(BaseSettings):
     # while others write, a small batch waits up to this long for company (writer.plan); 0: never
     group_commit_delay_ms: float = 2.0
     group_commit_gather: int = 8  # ... or until this many wait
+    writer_on_loop: bool = True  # SQLite: batches run on the event loop, not a thread (hall_server/writer.py)
     hot_lane: bool = True  # the six peak-hour requests skip the framework's layers (hall_server/api/lane.py)
     durable_commits: bool = True  # an acknowledged write survives power loss (SQLite synchronous=FULL)
     max_pending_writes: int = 256  # writing requests in flight before new ones get 503 (0: no bound; api/admission.py)

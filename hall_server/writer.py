@@ -15,10 +15,19 @@ The rules (issue #17):
 - the chain's order is the order the commands were taken in, and their answers are
   decided in that order (futures are resolved in it, in one callback on the loop).
 
-The thread is the only caller of ``Database.transaction`` for batches; it holds the
-database's writer lock for a batch, so a ``Database.write()`` block elsewhere (admin pages,
-background sweeps) runs between two batches. On PostgreSQL the event loop therefore never
-waits on a statement: a slow one stalls the writer, not the WebSockets.
+Where the batches run (``on_loop``):
+- **PostgreSQL: a thread of its own.** The writer holds the database's writer lock for a
+  batch, so a ``Database.write()`` block elsewhere (admin pages, background sweeps) runs
+  between two batches, and the event loop never waits on a statement: a slow one stalls
+  the writer, not the WebSockets (issue #17, part 4).
+- **SQLite: on the event loop itself.** SQLite's statements are in-process and take
+  microseconds; what a thread cost there was the two threads taking turns on one core —
+  the writer gives the GIL up at every SQLite call and waits for it back while the loop
+  parses requests, and every batch is a wake-up across threads both ways. On the loop a
+  batch is one callback (``_flush``): the requests read in the same turn of the loop join
+  it, the ones read while it runs make the next. It never waits for the writer lock: held
+  elsewhere, the batch is tried again a millisecond later (docs/server.md, "The writer on
+  the loop").
 
 ``plan`` is pure (how many to take now); ``Writer._run_batch`` is the only code that
 touches the session.
@@ -108,9 +117,11 @@ class Writer:
     """
 
     def __init__(self, db: Database, *, enabled: bool = True, max_batch: int = 64, delay: float = 0.0,
-                 gather: int = 8) -> None:
+                 gather: int = 8, on_loop: bool = False) -> None:
         self.db = db
         self.enabled = enabled
+        self.on_loop = on_loop  # batches run on the event loop of ``run`` (SQLite), not a thread
+        db.writer_attached = db.writer_attached or enabled  # it resets the WAL (Database.reset_wal)
         self.max_batch = max_batch
         self.delay = delay  # seconds (``plan``)
         self.gather = gather
@@ -121,11 +132,16 @@ class Writer:
         self._thread: threading.Thread | None = None
         self._stopping = False
         self._waiting_pending = 0  # someone blocks in ``wait_until_pending``: wake it on every submit
+        # on the loop (``on_loop``): its queue, touched only on that loop's thread
+        self._bound: asyncio.AbstractEventLoop | None = None
+        self._here: deque[Command[Any]] = deque()
+        self._flush_at: asyncio.Handle | None = None
 
     @classmethod
     def configured(cls, db: Database, settings: Settings) -> Writer:
         return cls(db, enabled=settings.group_commit, max_batch=settings.group_commit_max_batch,
-                   delay=settings.group_commit_delay_ms / 1000, gather=settings.group_commit_gather)
+                   delay=settings.group_commit_delay_ms / 1000, gather=settings.group_commit_gather,
+                   on_loop=db.is_sqlite and settings.writer_on_loop)
 
     # --- submitting -------------------------------------------------------------------
 
@@ -148,7 +164,11 @@ class Writer:
             else:
                 fut.set_result(result)  # type: ignore[arg-type]
 
-        self._submit(Command(fn, done, loop=loop, lean=lean))
+        cmd = Command(fn, done, loop=loop, lean=lean)
+        if self.on_loop:
+            self._take(cmd, loop)
+        else:
+            self._submit(cmd)
         # not shielded: if the request's task is cancelled (the client went away), the
         # command still runs and commits, and ``done`` leaves the cancelled future alone
         return await fut
@@ -156,8 +176,9 @@ class Writer:
     def run_sync(self, fn: Callable[[Session], T], *, lean: bool = False) -> T:
         """From a worker thread: blocks until the batch holding ``fn`` has committed
         (``lean`` as in ``run``)."""
-        if not self.enabled or threading.current_thread() is self._thread:
-            with self.db.write() as s:
+        bound = self._bound if self.on_loop else None
+        if not self.enabled or threading.current_thread() is self._thread or _running() is bound is not None:
+            with self.db.write() as s:  # nothing to gather with, or on the writing loop's own thread
                 return fn(s)
         fut: concurrent.futures.Future[T] = concurrent.futures.Future()
 
@@ -167,7 +188,11 @@ class Writer:
             else:
                 fut.set_result(result)  # type: ignore[arg-type]
 
-        self._submit(Command(fn, done, lean=lean))
+        cmd = Command(fn, done, lean=lean)
+        if bound is not None and bound.is_running():
+            bound.call_soon_threadsafe(self._take, cmd, bound)  # joins the loop's next batch
+        else:  # no loop serves this writer (yet, or any more): the thread does
+            self._submit(cmd)
         return fut.result()
 
     def _submit(self, cmd: Command[Any]) -> None:
@@ -181,6 +206,55 @@ class Writer:
                 self._thread.start()
             if len(self._queue) in (1, self.gather) or self._waiting_pending:
                 self._wake.notify_all()
+
+    def _take(self, cmd: Command[Any], loop: asyncio.AbstractEventLoop) -> None:
+        """On the loop's thread: queue ``cmd`` for the batch that runs at the end of this turn
+        of the loop (after the other requests read in it)."""
+        if loop is not self._bound:  # a server started again on a new loop
+            self._bound, self._flush_at = loop, None
+        cmd.submitted = time.monotonic()
+        self._here.append(cmd)
+        if self._flush_at is None:
+            self._flush_at = loop.call_soon(self._flush)
+
+    def _flush(self) -> None:
+        """One batch on the loop (``on_loop``): as ``_loop`` does on its thread."""
+        self._flush_at = None
+        loop, queue = self._bound, self._here
+        if not queue or loop is None:
+            return
+        waited = time.monotonic() - queue[0].submitted
+        n = plan(len(queue), max_batch=self.max_batch, last_batch=self._last_batch, waited=waited,
+                 delay=self.delay, gather=self.gather)
+        if n == 0:
+            self._flush_at = loop.call_later(self.delay - waited, self._flush)
+            return
+        if not self.db.write_lock.acquire(blocking=False):  # a Database.write() elsewhere: never wait on the loop
+            self._flush_at = loop.call_later(0.001, self._flush)
+            return
+        try:
+            batch = [queue.popleft() for _ in range(n)]
+            self._last_batch = n
+            self.db.reset_wal()  # if the WAL is over its bound (Database.reset_wal)
+            self._run_batch(batch)
+        finally:
+            self.db.write_lock.release()
+        if queue:
+            self._flush_at = loop.call_soon(self._flush)
+        for cmd in batch:
+            cmd.done(cmd.result, cmd.error)
+
+    def _drain(self) -> None:
+        """At shutdown, on the loop: run what the loop still holds, now."""
+        if self._flush_at is not None:
+            self._flush_at.cancel()
+            self._flush_at = None
+        while self._here:
+            batch = [self._here.popleft() for _ in range(min(len(self._here), self.max_batch))]
+            with self.db.write_lock:
+                self._run_batch(batch)
+            for cmd in batch:
+                cmd.done(cmd.result, cmd.error)
 
     def wait_until_pending(self, n: int, timeout: float) -> bool:
         """Block until at least ``n`` commands wait (tests and the benchmark line batches up)."""
@@ -196,6 +270,9 @@ class Writer:
     def stop(self, timeout: float = 10.0) -> None:
         """Finish what is queued, then end the thread (server shutdown). The next write after
         it starts a new thread (an app served again, as the tests' restarted servers are)."""
+        if self._here and _running() is self._bound:
+            self._drain()
+        self._bound = None
         with self._wake:
             self._stopping = True
             self._wake.notify_all()
@@ -222,11 +299,14 @@ class Writer:
                     self._wake.wait(self.delay - waited)
                 batch = [self._queue.popleft() for _ in range(n)]
             self._last_batch = n
-            self._run_batch(batch)
+            with self.db.write_lock:
+                self.db.reset_wal()  # if the WAL is over its bound (Database.reset_wal)
+                self._run_batch(batch)
             self._answer(batch)
 
     def _run_batch(self, batch: list[Command[Any]]) -> None:
-        """One transaction for the batch; a command's failure is its own.
+        """One transaction for the batch; a command's failure is its own. The caller holds the
+        writer lock.
 
         Lean commands run without a savepoint first: almost every one that fails (nobody
         waiting, not on duty, a closed category) fails before it writes, so there is nothing
@@ -261,7 +341,7 @@ class Writer:
         """Run the batch in one transaction and commit it; ``guarded``: a SAVEPOINT around
         every command (else only around those that are not lean)."""
         from .services import events
-        with self.db.write_lock, self.db.transaction() as s:
+        with self.db.transaction() as s:
             for cmd in batch:
                 sql.keeping(s, cmd.lean)  # lean: event rows and count bumps go in at the commit
                 m = events.mark(s)
@@ -289,7 +369,7 @@ class Writer:
 
     def _run_alone(self, cmd: Command[Any]) -> None:
         try:
-            with self.db.write_lock, self.db.transaction() as s:
+            with self.db.transaction() as s:
                 sql.keeping(s, cmd.lean)
                 cmd.result = cmd.fn(s)
         except Exception as e:  # noqa: BLE001 - handed to its own request
@@ -317,3 +397,10 @@ class Writer:
                 loop.call_soon_threadsafe(deliver, cmds)
             except RuntimeError:  # that loop is closed (its server shut down): nobody waits
                 log.warning("an answer's event loop is closed; %d answers dropped", len(cmds))
+
+
+def _running() -> asyncio.AbstractEventLoop | None:
+    try:
+        return asyncio.get_running_loop()
+    except RuntimeError:
+        return None

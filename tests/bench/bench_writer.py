@@ -60,7 +60,8 @@ def main() -> int:
 
     def batch() -> None:
         cmds = [Command(issue_write(ctx, actor, body), lambda r, e: None, lean=True) for _ in range(args.batch)]
-        ctx.writer._run_batch(cmds)  # noqa: SLF001 - the writer's own batch, on this thread
+        with ctx.db.write_lock:  # as the writer holds it
+            ctx.writer._run_batch(cmds)  # noqa: SLF001 - the writer's own batch, on this thread
         for cmd in cmds:
             if cmd.error is not None:
                 raise cmd.error

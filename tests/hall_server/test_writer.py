@@ -6,6 +6,7 @@ import asyncio
 import threading
 from collections.abc import Iterator
 from datetime import date, datetime, timezone
+from pathlib import Path
 
 import pytest
 from sqlalchemy import func, insert, select, text
@@ -273,3 +274,132 @@ def test_a_stopped_writer_finishes_its_queue_and_starts_again_on_the_next_write(
         assert asyncio.run(writer.run(_append("and from a loop"))) == first + 2
     finally:
         writer.stop()
+
+
+# --- SQLite: the batches run on the event loop (``Writer(on_loop=True)``) -------------------
+
+@pytest.fixture
+def lite(sqlite_template, tmp_path) -> Iterator[Database]:  # type: ignore[no-untyped-def]
+    """The migrated demo hall on SQLite, where the server runs its writer on the loop."""
+    dst = tmp_path / "hall.sqlite3"
+    dst.write_bytes(Path(sqlite_template.url.removeprefix("sqlite:///")).read_bytes())
+    d = Database(f"sqlite:///{dst}")
+    yield d
+    d.dispose()
+
+
+def _append_noting_thread(note: str, threads: list[int]) -> "callable":  # type: ignore[valid-type]
+    def fn(s: Session) -> int:
+        threads.append(threading.get_ident())
+        return _append(note)(s)
+    return fn
+
+
+def test_the_server_runs_its_writer_on_the_loop_on_sqlite_only(db: Database) -> None:
+    from hall_server.settings import Settings
+    assert Writer.configured(db, Settings(database_url=db.url)).on_loop is db.is_sqlite
+    assert Writer.configured(db, Settings(database_url=db.url, writer_on_loop=False)).on_loop is False
+
+
+def test_on_the_loop_the_writes_of_one_turn_share_one_commit_in_their_order(lite: Database) -> None:
+    writer = Writer(lite, on_loop=True)
+    threads: list[int] = []
+    notes = [f"n{i}" for i in range(20)]
+
+    async def main() -> tuple[int, list[int]]:
+        await writer.run(_append("warm"))
+        return threading.get_ident(), await asyncio.gather(*(writer.run(_append_noting_thread(n, threads))
+                                                             for n in notes))
+    try:
+        loop_thread, out = asyncio.run(main())
+    finally:
+        writer.stop()
+    assert out == sorted(out) and len(set(out)) == 20  # answer order is chain order
+    assert [n for _, n in _chain(lite)[-20:]] == notes
+    assert writer.stats.batches == 2 and writer.stats.largest == 20  # warm, then the twenty together
+    assert set(threads) == {loop_thread}  # no writer thread: the loop ran them
+
+
+@pytest.mark.parametrize("lean", [False, True], ids=["orm-savepoint", "lean-savepoint"])
+def test_on_the_loop_a_failing_command_fails_alone(lite: Database, lean: bool) -> None:
+    writer = Writer(lite, on_loop=True)
+
+    async def main() -> list:  # type: ignore[type-arg]
+        await writer.run(_append("warm"))
+        return await asyncio.gather(*(writer.run(fn, lean=lean) for fn in
+                                      [_append("a"), _fails_after_appending, _append("b")]), return_exceptions=True)
+    try:
+        out = asyncio.run(main())
+    finally:
+        writer.stop()
+    assert isinstance(out[1], Conflict) and out[2] == out[0] + 1
+    assert [n for _, n in _chain(lite)[-3:]] == ["warm", "a", "b"]
+    with lite.read() as s:
+        assert events.verify(s).ok
+
+
+def test_the_loop_never_waits_for_the_writer_lock(lite: Database) -> None:
+    """A ``Database.write()`` block in another thread (an admin page, a sweep) holds the lock:
+    the loop goes on serving (here: ticks 20 times) and the write runs once it is free."""
+    writer = Writer(lite, on_loop=True)
+    holding, release = threading.Event(), threading.Event()
+    ticks = 0
+    released: list[bool] = []
+
+    def hold() -> None:
+        with lite.write() as s:
+            s.execute(text("SELECT 1"))
+            holding.set()
+            released.append(release.wait(10))  # False: the loop stood still meanwhile
+
+    async def ticker() -> None:
+        nonlocal ticks
+        while ticks < 20:
+            await asyncio.sleep(0)
+            ticks += 1
+        release.set()
+
+    async def main() -> int:
+        seq, _ = await asyncio.gather(writer.run(_append("after the lock")), ticker())
+        return seq
+
+    holder = threading.Thread(target=hold)
+    holder.start()
+    assert holding.wait(30)
+    try:
+        seq = asyncio.run(main())
+    finally:
+        holder.join(30)
+        writer.stop()
+    assert released == [True], "the loop stood still while another thread held the writer lock"
+    assert ticks == 20 and _chain(lite)[-1] == (seq, "after the lock")
+
+
+def test_a_write_from_a_worker_thread_joins_the_loops_batch(lite: Database) -> None:
+    writer = Writer(lite, on_loop=True)
+    threads: list[int] = []
+
+    async def main() -> int:
+        await asyncio.gather(writer.run(_append_noting_thread("from the loop", threads)),
+                             asyncio.to_thread(writer.run_sync, _append_noting_thread("from a thread", threads)))
+        return threading.get_ident()
+    try:
+        loop_thread = asyncio.run(main())
+    finally:
+        writer.stop()
+    assert sorted(n for _, n in _chain(lite)[-2:]) == ["from a thread", "from the loop"]
+    assert set(threads) == {loop_thread}
+
+
+def test_stopping_on_the_loop_commits_what_it_still_holds(lite: Database) -> None:
+    writer = Writer(lite, on_loop=True)
+
+    async def main() -> list[int]:
+        tasks = [asyncio.ensure_future(writer.run(_append(f"s{i}"))) for i in range(3)]
+        await asyncio.sleep(0)  # each has queued its write; the batch has not run yet
+        writer.stop()  # the server's shutdown: the queue is run now, not dropped
+        return [await t for t in tasks]
+
+    out = asyncio.run(main())
+    assert [n for _, n in _chain(lite)[-3:]] == ["s0", "s1", "s2"] and out == sorted(out)
+    assert writer.stats.batches == 1
