@@ -41,6 +41,9 @@ class Settings(BaseSettings):
     group_commit_delay_ms: float = 2.0
     group_commit_gather: int = 8  # ... or until this many wait
     writer_on_loop: bool = True  # SQLite: batches run on the event loop, not a thread (hall_server/writer.py)
+    # ... and then take at most this many: a batch holds every socket while it runs, so past
+    # capacity a big one kept the loop from reading and refusing (writer.py, docs/server.md)
+    group_commit_loop_batch: int = 16
     hot_lane: bool = True  # the six peak-hour requests skip the framework's layers (hall_server/api/lane.py)
     durable_commits: bool = True  # an acknowledged write survives power loss (SQLite synchronous=FULL)
     max_pending_writes: int = 256  # writing requests in flight before new ones get 503 (0: no bound; api/admission.py)

@@ -139,9 +139,13 @@ class Writer:
 
     @classmethod
     def configured(cls, db: Database, settings: Settings) -> Writer:
-        return cls(db, enabled=settings.group_commit, max_batch=settings.group_commit_max_batch,
+        on_loop = db.is_sqlite and settings.writer_on_loop
+        max_batch = settings.group_commit_max_batch
+        if on_loop:
+            max_batch = min(max_batch, settings.group_commit_loop_batch)
+        return cls(db, enabled=settings.group_commit, max_batch=max_batch,
                    delay=settings.group_commit_delay_ms / 1000, gather=settings.group_commit_gather,
-                   on_loop=db.is_sqlite and settings.writer_on_loop)
+                   on_loop=on_loop)
 
     # --- submitting -------------------------------------------------------------------
 

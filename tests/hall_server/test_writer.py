@@ -297,7 +297,9 @@ def _append_noting_thread(note: str, threads: list[int]) -> "callable":  # type:
 
 def test_the_server_runs_its_writer_on_the_loop_on_sqlite_only(db: Database) -> None:
     from hall_server.settings import Settings
-    assert Writer.configured(db, Settings(database_url=db.url)).on_loop is db.is_sqlite
+    writer = Writer.configured(db, Settings(database_url=db.url))
+    assert writer.on_loop is db.is_sqlite
+    assert writer.max_batch == (16 if db.is_sqlite else 64)  # a batch on the loop holds every socket: kept short
     assert Writer.configured(db, Settings(database_url=db.url, writer_on_loop=False)).on_loop is False
 
 
