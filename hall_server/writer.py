@@ -1,4 +1,4 @@
-"""Group commit: one writer thread gathers concurrent writes into one transaction.
+"""Group commit: one writer gathers concurrent writes into one transaction.
 
 Every write appends to one hash chain, so writes are sequential by nature; what a second
 writer could not add, a batch can: requests that arrive while a transaction commits wait
@@ -20,14 +20,17 @@ Where the batches run (``on_loop``):
   batch, so a ``Database.write()`` block elsewhere (admin pages, background sweeps) runs
   between two batches, and the event loop never waits on a statement: a slow one stalls
   the writer, not the WebSockets (issue #17, part 4).
-- **SQLite: on the event loop itself.** SQLite's statements are in-process and take
-  microseconds; what a thread cost there was the two threads taking turns on one core —
-  the writer gives the GIL up at every SQLite call and waits for it back while the loop
-  parses requests, and every batch is a wake-up across threads both ways. On the loop a
-  batch is one callback (``_flush``): the requests read in the same turn of the loop join
-  it, the ones read while it runs make the next. It never waits for the writer lock: held
-  elsewhere, the batch is tried again a millisecond later (docs/server.md, "The writer on
-  the loop").
+- **SQLite: the lean commands on the event loop itself** (the six peak-hour requests, a few
+  prepared statements each). SQLite's statements are in-process and take microseconds;
+  what a thread cost there was the two threads taking turns on one core — the writer gives
+  the GIL up at every SQLite call and waits for it back while the loop parses requests, and
+  every batch is a wake-up across threads both ways. On the loop a batch is one callback
+  (``_flush``): the requests read in the same turn of the loop join it, the ones read while
+  it runs make the next, at most ``max_batch`` (16 in the server: past capacity a longer
+  batch kept the loop from reading and refusing). It never waits for the writer lock: held
+  elsewhere, the batch is tried again a millisecond later. Every other write (a catalog
+  import, an admin page, a creating POST from its worker thread) still goes to the thread,
+  so a long one never holds the sockets (docs/server.md, "The writer on the loop").
 
 ``plan`` is pure (how many to take now); ``Writer._run_batch`` is the only code that
 touches the session.
@@ -153,7 +156,8 @@ class Writer:
         """From the event loop: the result of ``fn`` once its batch has committed.
 
         ``lean``: ``fn`` writes only through prepared statements (``hall_server/sql.py``)
-        and adds no ORM object; it then skips the Session's nested transaction."""
+        and adds no ORM object; it then skips the Session's nested transaction, and with
+        ``on_loop`` it runs on this loop (the rest goes to the writer thread)."""
         if not self.enabled:
             with self.db.write() as s:
                 return fn(s)
@@ -169,7 +173,7 @@ class Writer:
                 fut.set_result(result)  # type: ignore[arg-type]
 
         cmd = Command(fn, done, loop=loop, lean=lean)
-        if self.on_loop:
+        if self.on_loop and lean:
             self._take(cmd, loop)
         else:
             self._submit(cmd)
@@ -180,9 +184,8 @@ class Writer:
     def run_sync(self, fn: Callable[[Session], T], *, lean: bool = False) -> T:
         """From a worker thread: blocks until the batch holding ``fn`` has committed
         (``lean`` as in ``run``)."""
-        bound = self._bound if self.on_loop else None
-        if not self.enabled or threading.current_thread() is self._thread or _running() is bound is not None:
-            with self.db.write() as s:  # nothing to gather with, or on the writing loop's own thread
+        if not self.enabled or threading.current_thread() is self._thread:
+            with self.db.write() as s:
                 return fn(s)
         fut: concurrent.futures.Future[T] = concurrent.futures.Future()
 
@@ -192,11 +195,7 @@ class Writer:
             else:
                 fut.set_result(result)  # type: ignore[arg-type]
 
-        cmd = Command(fn, done, lean=lean)
-        if bound is not None and bound.is_running():
-            bound.call_soon_threadsafe(self._take, cmd, bound)  # joins the loop's next batch
-        else:  # no loop serves this writer (yet, or any more): the thread does
-            self._submit(cmd)
+        self._submit(Command(fn, done, lean=lean))
         return fut.result()
 
     def _submit(self, cmd: Command[Any]) -> None:

@@ -1,7 +1,8 @@
 """Fan-out of committed events to WebSocket subscribers.
 
-Writers run in worker threads; they hand each committed batch to the event loop,
-which serialises it once (masked and unmasked) and queues it for every subscriber.
+Writers hand each committed batch to the event loop (from the writer thread or a worker
+thread; on SQLite the writer runs on the loop itself and hands it on the same way), which
+serialises it once (masked and unmasked) and queues it for every subscriber.
 Under load, commits that arrive within ``min_interval`` of the last flush are held and
 sent together: with 200 subscribers, one frame per commit would be 200 sends per
 operation, far more than the operations themselves. When the hall is quiet an event

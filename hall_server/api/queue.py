@@ -2,7 +2,8 @@
 
 The hot endpoints (issue, call-next, start/complete/recall/skip) are ``async def`` and
 hand their write to the group-commit writer (``hall_server/writer.py``): the loop never
-waits on the database, and concurrent writes share one transaction and one commit. The
+waits on PostgreSQL (its writer is a thread; SQLite's batches run on the loop, between two
+turns of reading), and concurrent writes share one transaction and one commit. The
 other writes here run in a worker thread and join the same batches (``run_sync``).
 """
 from __future__ import annotations
