@@ -14,7 +14,6 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, String, bindparam, create_engine, event, func, select
@@ -222,8 +221,6 @@ class Database:
         stop = threading.Event()
         self.autocheckpoint_pages = safety_pages
         self.write_engine.dispose()  # pooled connections pick the new threshold up
-
-        wal = Path(f"{path}-wal")
 
         def run() -> None:
             background_priority()

@@ -40,6 +40,14 @@ def _fails_after_appending(s: Session) -> int:
     raise Conflict("这一条失败了。")
 
 
+async def _ticks_then(release: threading.Event, n: int = 20) -> int:
+    """Let the loop turn ``n`` times, then release whoever waits: proof the loop kept running."""
+    for _ in range(n):
+        await asyncio.sleep(0)
+    release.set()
+    return n
+
+
 def _chain(db: Database) -> list[tuple[int, str]]:
     with db.read() as s:
         return [(r.seq, r.data.get("note")) for r in events.rows(s)]
@@ -199,7 +207,6 @@ def test_the_event_loop_keeps_running_while_a_statement_is_slow(db: Database) ->
     """A write that takes long (here: one that waits until the loop has ticked 20 times)
     stalls the writer thread only; WebSockets and reads on the loop go on."""
     writer = Writer(db)
-    ticks = 0
     release = threading.Event()
 
     def slow(s: Session) -> int:
@@ -207,19 +214,12 @@ def test_the_event_loop_keeps_running_while_a_statement_is_slow(db: Database) ->
         assert release.wait(30), "the loop never ticked while the statement ran"
         return _append("slow")(s)
 
-    async def ticker() -> None:
-        nonlocal ticks
-        while ticks < 20:
-            await asyncio.sleep(0)
-            ticks += 1
-        release.set()
-
-    async def main() -> int:
-        seq, _ = await asyncio.gather(writer.run(slow), ticker())
-        return seq
+    async def main() -> tuple[int, int]:
+        seq, ticks = await asyncio.gather(writer.run(slow), _ticks_then(release))
+        return seq, ticks
 
     try:
-        seq = asyncio.run(main())
+        seq, ticks = asyncio.run(main())
     finally:
         writer.stop()
     assert ticks == 20 and _chain(db)[-1] == (seq, "slow")
@@ -344,7 +344,6 @@ def test_the_loop_never_waits_for_the_writer_lock(lite: Database) -> None:
     the loop goes on serving (here: ticks 20 times) and the write runs once it is free."""
     writer = Writer(lite, on_loop=True)
     holding, release = threading.Event(), threading.Event()
-    ticks = 0
     released: list[bool] = []
 
     def hold() -> None:
@@ -353,22 +352,15 @@ def test_the_loop_never_waits_for_the_writer_lock(lite: Database) -> None:
             holding.set()
             released.append(release.wait(10))  # False: the loop stood still meanwhile
 
-    async def ticker() -> None:
-        nonlocal ticks
-        while ticks < 20:
-            await asyncio.sleep(0)
-            ticks += 1
-        release.set()
-
-    async def main() -> int:
-        seq, _ = await asyncio.gather(writer.run(_append("after the lock"), lean=True), ticker())
-        return seq
+    async def main() -> tuple[int, int]:
+        seq, ticks = await asyncio.gather(writer.run(_append("after the lock"), lean=True), _ticks_then(release))
+        return seq, ticks
 
     holder = threading.Thread(target=hold)
     holder.start()
     assert holding.wait(30)
     try:
-        seq = asyncio.run(main())
+        seq, ticks = asyncio.run(main())
     finally:
         holder.join(30)
         writer.stop()
