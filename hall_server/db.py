@@ -276,15 +276,18 @@ class Database:
         if now - self._reset_tried < 0.01:
             return
         self._reset_tried = now
-        if self._reset_conn is None:
-            import sqlite3
-            self._reset_conn = sqlite3.connect(str(self.write_engine.url.database), isolation_level=None,
-                                               check_same_thread=False)
-            self._reset_conn.execute("PRAGMA busy_timeout=2")
-        self._reset_conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
-        if not self._reset_conn.execute("PRAGMA wal_checkpoint(RESTART)").fetchone()[0]:
-            self.wal_reset_due = False
-            self.wal_resets += 1
+        import sqlite3
+        try:
+            if self._reset_conn is None:
+                self._reset_conn = sqlite3.connect(str(self.write_engine.url.database), isolation_level=None,
+                                                   check_same_thread=False)
+                self._reset_conn.execute("PRAGMA busy_timeout=2")
+            self._reset_conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
+            if not self._reset_conn.execute("PRAGMA wal_checkpoint(RESTART)").fetchone()[0]:
+                self.wal_reset_due = False
+                self.wal_resets += 1
+        except sqlite3.Error:  # the batch after it must run all the same; the next one retries
+            log.exception("WAL reset failed")
 
     def dispose(self) -> None:
         if self._reset_conn is not None:

@@ -140,3 +140,24 @@ def test_the_writer_resets_the_wal_between_its_batches_and_keeps_it_bounded(tmp_
         db.dispose()
     assert db.wal_resets > 0
     assert largest < 12 * 2**20  # without a reset it ends near 30 MB
+
+
+def test_a_failing_wal_reset_never_stops_the_writes(tmp_path: Path) -> None:
+    """The reset is housekeeping: if SQLite refuses it, the batch it ran before still runs."""
+    path = tmp_path / "hall.sqlite3"
+    db = Database(f"sqlite:///{path}")
+    with db.write() as s:
+        s.execute(text("CREATE TABLE t (id INTEGER PRIMARY KEY)"))
+    broken = sqlite3.connect(":memory:")
+    broken.close()  # every statement on it raises sqlite3.ProgrammingError
+    db._reset_conn = broken  # noqa: SLF001 - the connection the reset would use
+    db.wal_reset_due = True
+    try:
+        with db.write_lock:
+            db.reset_wal()
+        assert db.wal_reset_due and db.wal_resets == 0  # not done; tried again later
+        with db.write() as s:
+            s.execute(text("INSERT INTO t DEFAULT VALUES"))
+    finally:
+        db._reset_conn = None  # noqa: SLF001
+        db.dispose()
