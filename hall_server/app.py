@@ -98,7 +98,8 @@ def create_app(settings: Settings, *, clock: Callable[[], datetime] = utcnow, mi
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         hub.bind(asyncio.get_running_loop())
-        stop_checkpointer = db.start_checkpointer(truncate_bytes=settings.wal_truncate_mb * 2**20)
+        stop_checkpointer = db.start_checkpointer(truncate_bytes=settings.wal_truncate_mb * 2**20,
+                                                  interval=settings.wal_checkpoint_ms / 1000)
         if tail is not None:
             tail.start()
         stop_anchoring = anchoring.start(context)  # the daily signed checkpoint (docs/audit.md)
