@@ -32,6 +32,8 @@ of 503s and the CPU per operation of the server's processes (and of the PostgreS
 of the bench database) from /proc/PID/stat. ``--saturate-then F1,F2``: closed-loop saturation
 for ``--saturate-seconds``, then open loop at each fraction of it, with p50/p99 of the accepted
 requests (counted from each arrival's scheduled time), p99/p50 and the share refused with 503.
+Before an open-loop phase every connection is opened and sends ``GET /auth/me`` with its own
+kiosk's or clerk's token, as a hall's devices are connected and known all day.
 First, unless ``--ceiling-seconds 0``, the generator is run against a canned-answer server on
 the server's CPUs: its req/s is the most this generator can measure on that pinning.
 """
