@@ -48,8 +48,8 @@ class Settings(BaseSettings):
     durable_commits: bool = True  # an acknowledged write survives power loss (SQLite synchronous=FULL)
     max_pending_writes: int = 256  # writing requests in flight before new ones get 503 (0: no bound; api/admission.py)
     wal_truncate_mb: int = 24  # SQLite: a checkpoint resets the WAL once it is this big (db.start_checkpointer)
-    # SQLite: how often the checkpointer copies the WAL and looks at its size; the WAL's largest
-    # size is about one interval of writes (window cycle at saturation: 61 MB at 500 ms, 33 at 250)
+    # SQLite: how often the checkpointer copies the WAL and looks at its size, which bounds the
+    # WAL at about one interval of writes (why 250: db.start_checkpointer)
     wal_checkpoint_ms: int = 250
 
     # ratings / follow-up (other areas read these too)
