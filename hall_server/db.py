@@ -224,15 +224,13 @@ class Database:
         if not self.is_sqlite:
             return lambda: None
         import sqlite3
-        path = self.write_engine.url.database
         stop = threading.Event()
         self.autocheckpoint_pages = safety_pages
         self.write_engine.dispose()  # pooled connections pick the new threshold up
 
         def run() -> None:
             background_priority()
-            conn = sqlite3.connect(str(path), isolation_level=None, check_same_thread=False)
-            conn.execute("PRAGMA busy_timeout=2000")  # only TRUNCATE waits (for old readers); PASSIVE never does
+            conn = self._side_connection(busy_ms=2000)  # only TRUNCATE waits (for old readers); PASSIVE never does
             page = conn.execute("PRAGMA page_size").fetchone()[0]
             try:
                 while not stop.wait(interval):
@@ -286,15 +284,21 @@ class Database:
         import sqlite3
         try:
             if self._reset_conn is None:
-                self._reset_conn = sqlite3.connect(str(self.write_engine.url.database), isolation_level=None,
-                                                   check_same_thread=False)
-                self._reset_conn.execute("PRAGMA busy_timeout=2")
+                self._reset_conn = self._side_connection(busy_ms=2)
             self._reset_conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
             if not self._reset_conn.execute("PRAGMA wal_checkpoint(RESTART)").fetchone()[0]:
                 self.wal_reset_due = False
                 self.wal_resets += 1
         except sqlite3.Error:  # the batch after it must run all the same; the next one retries
             log.exception("WAL reset failed")
+
+    def _side_connection(self, *, busy_ms: int) -> Any:
+        """A plain sqlite3 connection to the database file, outside the engines' pools, for
+        checkpoints: they must not hold a pooled connection nor run inside its transaction."""
+        import sqlite3
+        conn = sqlite3.connect(str(self.write_engine.url.database), isolation_level=None, check_same_thread=False)
+        conn.execute(f"PRAGMA busy_timeout={int(busy_ms)}")
+        return conn
 
     def dispose(self) -> None:
         if self._reset_conn is not None:

@@ -47,7 +47,7 @@ class Settings(BaseSettings):
     hot_lane: bool = True  # the six peak-hour requests skip the framework's layers (hall_server/api/lane.py)
     durable_commits: bool = True  # an acknowledged write survives power loss (SQLite synchronous=FULL)
     max_pending_writes: int = 256  # writing requests in flight before new ones get 503 (0: no bound; api/admission.py)
-    wal_truncate_mb: int = 24  # SQLite: a checkpoint resets the WAL once it is this big (db.start_checkpointer)
+    wal_truncate_mb: int = 24  # SQLite: the writer resets the WAL once it holds a quarter of this (db.start_checkpointer)
     # SQLite: how often the checkpointer copies the WAL and looks at its size, which bounds the
     # WAL at about one interval of writes (why 250: db.start_checkpointer)
     wal_checkpoint_ms: int = 250

@@ -55,6 +55,17 @@ class FakeClock:
             self.now = when
 
 
+def wait_until(condition: Callable[[], bool], seconds: float = 10.0) -> bool:
+    """Bounded wait on a condition another thread makes true (no fixed sleep when it does);
+    returns whether it came true within ``seconds``."""
+    tick = threading.Event()
+    for _ in range(int(seconds / 0.01)):
+        if condition():
+            return True
+        tick.wait(0.01)
+    return condition()
+
+
 def fast_settings(**kw: Any):  # type: ignore[no-untyped-def]
     from hall_server.settings import Settings
     base = dict(argon2_time_cost=1, argon2_memory_kib=256, argon2_parallelism=1)

@@ -3,13 +3,12 @@ often as the settings say (``wal_checkpoint_ms``), which is what bounds the WAL'
 from __future__ import annotations
 
 import shutil
-import threading
 from pathlib import Path
 
 from fastapi.testclient import TestClient
 from sqlalchemy import text
 
-from tests.conftest import Template, fast_settings
+from tests.conftest import Template, fast_settings, wait_until
 
 
 def _hall(tmp_path: Path, template: Template, **kw: object) -> tuple[Path, TestClient]:
@@ -21,14 +20,8 @@ def _hall(tmp_path: Path, template: Template, **kw: object) -> tuple[Path, TestC
 
 
 def _grows(path: Path, before: int, seconds: float) -> bool:
-    """Whether the database file takes in the WAL within ``seconds`` (bounded wait on the
-    checkpointer thread, no fixed sleep when it does)."""
-    tick = threading.Event()
-    for _ in range(int(seconds / 0.01)):
-        if path.stat().st_size > before + 1_000_000:
-            return True
-        tick.wait(0.01)
-    return path.stat().st_size > before + 1_000_000
+    """Whether the database file takes in the WAL within ``seconds``."""
+    return wait_until(lambda: path.stat().st_size > before + 1_000_000, seconds)
 
 
 def _write_two_megabytes(client: TestClient) -> None:

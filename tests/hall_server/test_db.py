@@ -9,16 +9,7 @@ from pathlib import Path
 from sqlalchemy import text
 
 from hall_server.db import Database
-
-
-def _wait_for(condition, seconds: float = 10.0) -> bool:  # type: ignore[no-untyped-def]
-    """Bounded wait on a condition the checkpointer thread makes true (no fixed sleep)."""
-    done = threading.Event()
-    for _ in range(int(seconds / 0.01)):
-        if condition():
-            return True
-        done.wait(0.01)
-    return condition()
+from tests.conftest import wait_until
 
 
 def _autocheckpoint(db: Database) -> int:
@@ -37,7 +28,7 @@ def test_the_checkpointer_moves_the_wal_into_the_database_file(tmp_path: Path) -
         assert _autocheckpoint(db) == 100_000  # commits leave checkpoints to the thread
         with db.write() as s:  # ~2 MB, beyond SQLite's own 1000-page threshold
             s.execute(text("INSERT INTO t (body) VALUES (:b)"), [{"b": "办" * 2000} for _ in range(300)])
-        assert _wait_for(lambda: path.stat().st_size > before + 1_000_000)
+        assert wait_until(lambda: path.stat().st_size > before + 1_000_000)
         names = {t.name for t in threading.enumerate()}
         assert "wal-checkpointer" in names
     finally:
